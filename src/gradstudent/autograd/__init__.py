@@ -1,0 +1,19 @@
+"""Reverse-mode automatic differentiation: the engine, grad mode and checks."""
+
+from .function import OPS, Function, register
+from .functional import backward, grad
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .gradcheck import gradcheck, gradgradcheck
+
+__all__ = [
+    "OPS", "Function", "register", "backward", "grad", "detect_anomaly", "enable_grad", "inference_mode",
+    "is_anomaly_enabled", "is_grad_enabled", "no_grad", "set_grad_enabled", "gradcheck", "gradgradcheck",
+]

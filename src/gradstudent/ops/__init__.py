@@ -1,0 +1,4 @@
+"""Differentiable operations, grouped by kind. Each op is a Function subclass
+(forward on arrays, backward on tensors) plus a small public function."""
+
+from . import elementwise, index, linalg, nn_ops, reduce, shape  # noqa: F401

@@ -1,0 +1,67 @@
+"""Small helpers shared by the op modules: scalars to tensors, dtype promotion, axes."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import dtypes
+from ..backend import get_array_module
+from ..tensor import Tensor
+
+
+def scalar_like(value: Any, ref: Tensor) -> Tensor:
+    """A 0-d tensor for a Python number used with ``ref`` (``x * 2.0``).
+
+    The number takes ``ref``'s dtype, except that a float with an integer tensor
+    takes the default float dtype, as in PyTorch.
+    """
+    xp = get_array_module(ref.data)
+    dtype = ref.data.dtype
+    if isinstance(value, float) and dtype.kind != "f":
+        dtype = dtypes.get_default_dtype()
+    return Tensor._make(xp.asarray(value, dtype=dtype))
+
+
+def binary_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Turn the operands of a binary op into two tensors of one dtype."""
+    if not isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            raise TypeError(f"expected at least one Tensor, got {type(a).__name__} and {type(b).__name__}")
+        a = scalar_like(a, b) if isinstance(a, int | float | bool) else Tensor(a)
+    if not isinstance(b, Tensor):
+        b = scalar_like(b, a) if isinstance(b, int | float | bool) else Tensor(b)
+    if a.data.dtype != b.data.dtype:
+        common = dtypes.result_type(a.data.dtype, b.data.dtype)
+        if a.data.dtype != common:
+            a = a.type(common)
+        if b.data.dtype != common:
+            b = b.type(common)
+    return a, b
+
+
+def broadcast_shapes(op: str, *shapes: Sequence[int]) -> tuple[int, ...]:
+    """The broadcast shape, or an error naming the op and the shapes."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        pretty = " and ".join(str(tuple(s)) for s in shapes)
+        raise ValueError(f"{op}: shapes {pretty} cannot be broadcast together") from None
+
+
+def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """``dim`` (None, an int or a sequence, negatives allowed) as sorted non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{op}: dimension {d} is out of range for a tensor with {ndim} dimensions")
+        out.append(d % max(ndim, 1) if ndim else 0)
+    return tuple(sorted(set(out)))
+
+
+def as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)

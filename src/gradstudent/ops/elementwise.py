@@ -1,0 +1,488 @@
+"""Elementwise ops: arithmetic, activations and their chain rules.
+
+Each gradient comment reads ``x.grad[i] += z.grad[i] * dz[i]/dx[i]`` with ``i``
+a (broadcast) element index; the engine sums broadcast axes afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..autograd.function import Function, register
+from ..backend import Array, get_array_module, move_to
+from ..tensor import Tensor
+from ._util import binary_operands, broadcast_shapes, scalar_like
+
+
+def _shape_check(op: str, x: Array, y: Array) -> None:
+    if x.shape != y.shape:
+        broadcast_shapes(op, x.shape, y.shape)
+
+
+# ---------------------------------------------------------------- binary arithmetic
+@register("add")
+class Add(Function):
+    """z = x + y"""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        _shape_check("add", x, y)
+        return x + y
+
+    def backward(self, grad: Tensor) -> tuple[Tensor, Tensor]:
+        # x.grad[i] += z.grad[i];  y.grad[i] += z.grad[i]
+        return grad, grad
+
+
+@register("sub")
+class Sub(Function):
+    """z = x - y"""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        _shape_check("sub", x, y)
+        return x - y
+
+    def backward(self, grad: Tensor) -> tuple[Tensor, Tensor | None]:
+        # x.grad[i] += z.grad[i];  y.grad[i] -= z.grad[i]
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+@register("mul")
+class Mul(Function):
+    """z = x * y"""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        _shape_check("mul", x, y)
+        return x * y
+
+    def backward(self, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, y = self.saved_inputs()
+        need_x, need_y = self.needs_input_grad
+        # x.grad[i] += z.grad[i] * y[i];  y.grad[i] += z.grad[i] * x[i]
+        return (grad * y if need_x else None), (grad * x if need_y else None)
+
+
+@register("div")
+class Div(Function):
+    """z = x / y"""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        _shape_check("div", x, y)
+        return x / y
+
+    def backward(self, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, y = self.saved_inputs()
+        need_x, need_y = self.needs_input_grad
+        # x.grad[i] += z.grad[i] / y[i];  y.grad[i] -= z.grad[i] * x[i] / y[i]^2
+        gx = grad / y if need_x else None
+        gy = -grad * x / (y * y) if need_y else None
+        return gx, gy
+
+
+@register("pow")
+class Pow(Function):
+    """z = x ** y (both tensors)"""
+
+    saves_output = True
+
+    def forward(self, x: Array, y: Array) -> Array:
+        _shape_check("pow", x, y)
+        return x**y
+
+    def backward(self, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, y = self.saved_inputs()
+        need_x, need_y = self.needs_input_grad
+        # x.grad[i] += z.grad[i] * y[i] * x[i]^(y[i]-1);  y.grad[i] += z.grad[i] * z[i] * log x[i]
+        gx = grad * y * x ** (y - 1) if need_x else None
+        gy = None
+        if need_y:
+            safe_log = where(x > 0, x, 1.0).log()  # d/dy x^y = x^y log x; 0 where x <= 0 (as torch)
+            gy = grad * self.saved_output() * safe_log
+        return gx, gy
+
+
+@register("pow_scalar")
+class PowScalar(Function):
+    """z = x ** p for a Python number p"""
+
+    def forward(self, x: Array, p: float) -> Array:
+        self.p = p
+        return x**p
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        p = self.p
+        if p == 0:
+            return grad * 0.0
+        # x.grad[i] += z.grad[i] * p * x[i]^(p-1)
+        return grad * (p * x ** (p - 1) if p != 2 else 2.0 * x)
+
+
+@register("rpow_scalar")
+class RPowScalar(Function):
+    """z = c ** x for a Python number c"""
+
+    saves_output = True
+
+    def forward(self, x: Array, c: float) -> Array:
+        self.c = c
+        return get_array_module(x).asarray(c, dtype=x.dtype) ** x
+
+    def backward(self, grad: Tensor) -> Tensor:
+        import math
+
+        # x.grad[i] += z.grad[i] * z[i] * log c
+        return grad * self.saved_output() * math.log(self.c)
+
+
+@register("maximum")
+class Maximum(Function):
+    """z = max(x, y) elementwise; ties send half the gradient to each side (as torch)."""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        _shape_check("maximum", x, y)
+        return get_array_module(x).maximum(x, y)
+
+    def backward(self, grad: Tensor) -> tuple[Tensor, Tensor]:
+        x, y = self.saved_inputs()
+        share_x = _mask(x.data > y.data, grad) + 0.5 * _mask(x.data == y.data, grad)
+        # x.grad[i] += z.grad[i] * [x[i] > y[i]];  y.grad[i] += z.grad[i] * [y[i] > x[i]]
+        return grad * share_x, grad * (1.0 - share_x)
+
+
+@register("minimum")
+class Minimum(Function):
+    """z = min(x, y) elementwise"""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        _shape_check("minimum", x, y)
+        return get_array_module(x).minimum(x, y)
+
+    def backward(self, grad: Tensor) -> tuple[Tensor, Tensor]:
+        x, y = self.saved_inputs()
+        share_x = _mask(x.data < y.data, grad) + 0.5 * _mask(x.data == y.data, grad)
+        return grad * share_x, grad * (1.0 - share_x)
+
+
+def _mask(condition: Array, like: Tensor) -> Tensor:
+    """A constant 0/1 tensor in ``like``'s dtype (no gradient flows into a mask)."""
+    return Tensor._make(condition.astype(like.data.dtype))
+
+
+# ---------------------------------------------------------------- unary math
+@register("neg")
+class Neg(Function):
+    """z = -x"""
+
+    def forward(self, x: Array) -> Array:
+        return -x
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return -grad  # x.grad[i] -= z.grad[i]
+
+
+@register("exp")
+class Exp(Function):
+    """z = e^x"""
+
+    saves_output = True
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).exp(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return grad * self.saved_output()  # x.grad[i] += z.grad[i] * e^x[i]
+
+
+@register("log")
+class Log(Function):
+    """z = ln x"""
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).log(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        return grad / x  # x.grad[i] += z.grad[i] / x[i]
+
+
+@register("log1p")
+class Log1p(Function):
+    """z = ln(1 + x), accurate for small x"""
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).log1p(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        return grad / (x + 1.0)  # x.grad[i] += z.grad[i] / (1 + x[i])
+
+
+@register("expm1")
+class Expm1(Function):
+    """z = e^x - 1, accurate for small x"""
+
+    saves_output = True
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).expm1(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return grad * (self.saved_output() + 1.0)  # x.grad[i] += z.grad[i] * e^x[i]
+
+
+@register("sqrt")
+class Sqrt(Function):
+    """z = sqrt(x)"""
+
+    saves_output = True
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).sqrt(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return grad / (2.0 * self.saved_output())  # x.grad[i] += z.grad[i] / (2 sqrt x[i])
+
+
+@register("rsqrt")
+class Rsqrt(Function):
+    """z = 1 / sqrt(x)"""
+
+    saves_output = True
+
+    def forward(self, x: Array) -> Array:
+        return 1.0 / get_array_module(x).sqrt(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        z = self.saved_output()
+        return grad * (-0.5) * z * z * z  # x.grad[i] += z.grad[i] * (-1/2) x[i]^(-3/2)
+
+
+@register("sin")
+class Sin(Function):
+    """z = sin x"""
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).sin(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        return grad * x.cos()  # x.grad[i] += z.grad[i] * cos x[i]
+
+
+@register("cos")
+class Cos(Function):
+    """z = cos x"""
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).cos(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        return -grad * x.sin()  # x.grad[i] -= z.grad[i] * sin x[i]
+
+
+@register("tanh")
+class Tanh(Function):
+    """z = tanh x (NumPy's tanh saturates to ±1 without overflow)"""
+
+    saves_output = True
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).tanh(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        z = self.saved_output()
+        return grad * (1.0 - z * z)  # x.grad[i] += z.grad[i] * (1 - z[i]^2)
+
+
+@register("sigmoid")
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2 so it never overflows"""
+
+    saves_output = True
+
+    def forward(self, x: Array) -> Array:
+        xp = get_array_module(x)
+        return xp.tanh(x * 0.5) * 0.5 + 0.5
+
+    def backward(self, grad: Tensor) -> Tensor:
+        z = self.saved_output()
+        return grad * z * (1.0 - z)  # x.grad[i] += z.grad[i] * z[i] (1 - z[i])
+
+
+@register("relu")
+class Relu(Function):
+    """z = max(x, 0)"""
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).maximum(x, 0)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        return grad * _mask(x.data > 0, grad)  # x.grad[i] += z.grad[i] * [x[i] > 0]
+
+
+@register("abs")
+class Abs(Function):
+    """z = |x|"""
+
+    def forward(self, x: Array) -> Array:
+        return get_array_module(x).abs(x)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        return grad * x.sign()  # x.grad[i] += z.grad[i] * sign x[i]   (0 at x = 0, as torch)
+
+
+@register("clamp")
+class Clamp(Function):
+    """z = min(max(x, low), high); gradient passes where low <= x <= high"""
+
+    def forward(self, x: Array, low: float | None, high: float | None) -> Array:
+        if low is None and high is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        self.low, self.high = low, high
+        return get_array_module(x).clip(x, low, high)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        inside = x.data == x.data  # all True
+        if self.low is not None:
+            inside = inside & (x.data >= self.low)
+        if self.high is not None:
+            inside = inside & (x.data <= self.high)
+        return grad * _mask(inside, grad)  # x.grad[i] += z.grad[i] * [low <= x[i] <= high]
+
+
+@register("where")
+class Where(Function):
+    """z = x where cond else y (cond is a constant mask)"""
+
+    def forward(self, cond: Array, x: Array, y: Array) -> Array:
+        return get_array_module(x).where(cond, x, y)
+
+    def backward(self, grad: Tensor) -> tuple[None, Tensor | None, Tensor | None]:
+        cond = self.inputs[0]
+        zero = scalar_like(0.0, grad)
+        # x.grad[i] += z.grad[i] * [cond[i]];  y.grad[i] += z.grad[i] * [not cond[i]]
+        gx = where(cond, grad, zero) if self.needs_input_grad[1] else None
+        gy = where(cond, zero, grad) if self.needs_input_grad[2] else None
+        return None, gx, gy
+
+
+@register("cast")
+class Cast(Function):
+    """z = x converted to another dtype; the gradient converts back."""
+
+    def forward(self, x: Array, dtype: Any) -> Array:
+        self.in_dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return grad.type(self.in_dtype)
+
+
+@register("to_device")
+class ToDevice(Function):
+    """z = x copied to another device ("cpu"/"cuda"); the gradient copies back."""
+
+    def forward(self, x: Array, device: str) -> Array:
+        from ..backend import device_of
+
+        self.in_device = device_of(x)
+        return move_to(x, device)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return ToDevice.apply(grad, device=self.in_device)
+
+
+# ---------------------------------------------------------------- public functions
+def add(x: Any, y: Any) -> Tensor:
+    return Add.apply(*binary_operands(x, y))
+
+
+def sub(x: Any, y: Any) -> Tensor:
+    return Sub.apply(*binary_operands(x, y))
+
+
+def mul(x: Any, y: Any) -> Tensor:
+    return Mul.apply(*binary_operands(x, y))
+
+
+def div(x: Any, y: Any) -> Tensor:
+    x, y = binary_operands(x, y)
+    if x.data.dtype.kind != "f":  # true division of integers gives floats, as in torch
+        from .. import dtypes
+
+        x, y = x.type(dtypes.get_default_dtype()), y.type(dtypes.get_default_dtype())
+    return Div.apply(x, y)
+
+
+def pow(x: Any, y: Any) -> Tensor:  # noqa: A001 - torch name
+    if isinstance(x, Tensor) and isinstance(y, int | float) and not isinstance(y, bool):
+        return PowScalar.apply(x, p=y)
+    if isinstance(y, Tensor) and isinstance(x, int | float) and not isinstance(x, bool) and x > 0:
+        return RPowScalar.apply(y, c=x)
+    return Pow.apply(*binary_operands(x, y))
+
+
+def maximum(x: Any, y: Any) -> Tensor:
+    return Maximum.apply(*binary_operands(x, y))
+
+
+def minimum(x: Any, y: Any) -> Tensor:
+    return Minimum.apply(*binary_operands(x, y))
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """``x`` where ``condition`` holds, else ``y`` (all three broadcast together)."""
+    x, y = binary_operands(x, y)
+    cond = condition if isinstance(condition, Tensor) else Tensor(condition)
+    if cond.data.dtype.kind != "b":
+        cond = Tensor._make(cond.data.astype(bool))
+    broadcast_shapes("where", cond.shape, x.shape, y.shape)
+    return Where.apply(cond, x, y)
+
+
+def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    return Clamp.apply(x, low=min, high=max)
+
+
+def _unary(cls: type[Function]):
+    def fn(x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{cls.op_name}: expected a Tensor, got {type(x).__name__}")
+        if x.data.dtype.kind != "f" and cls.op_name not in ("neg", "abs", "relu"):
+            from .. import dtypes
+
+            x = x.type(dtypes.get_default_dtype())
+        return cls.apply(x)
+
+    fn.__name__ = cls.op_name
+    fn.__doc__ = cls.__doc__
+    return fn
+
+
+neg, exp, log, log1p, expm1 = _unary(Neg), _unary(Exp), _unary(Log), _unary(Log1p), _unary(Expm1)
+sqrt, rsqrt, sin, cos, tanh = _unary(Sqrt), _unary(Rsqrt), _unary(Sin), _unary(Cos), _unary(Tanh)
+sigmoid, relu, abs = _unary(Sigmoid), _unary(Relu), _unary(Abs)  # noqa: A001
+
+
+def sign(x: Tensor) -> Tensor:
+    """-1, 0 or +1 per element; its gradient is zero everywhere (a constant)."""
+    return Tensor._make(get_array_module(x.data).sign(x.data))
+
+
+def square(x: Tensor) -> Tensor:
+    return PowScalar.apply(x, p=2)
+
+
+@register("clone")
+class Clone(Function):
+    """z = a copy of x (own memory); the gradient passes through unchanged"""
+
+    def forward(self, x: Array) -> Array:
+        return x.copy()
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return grad

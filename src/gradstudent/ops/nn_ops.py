@@ -1,0 +1,157 @@
+"""Fused neural-network ops: where composing primitives would be slower or
+numerically unstable (softmax at large inputs, softplus, GELU), one op computes
+the forward directly and writes its chain rule with differentiable tensor ops,
+so second derivatives still work."""
+
+from __future__ import annotations
+
+import math
+
+from ..autograd.function import Function, register
+from ..backend import Array, get_array_module
+from ..tensor import Tensor
+
+
+def _special(xp):
+    """scipy.special for NumPy arrays, cupyx.scipy.special for CuPy arrays."""
+    if xp.__name__ == "numpy":
+        import scipy.special as special
+    else:  # pragma: no cover - needs a GPU
+        import cupyx.scipy.special as special  # type: ignore[import-not-found]
+    return special
+
+
+@register("log_softmax")
+class LogSoftmax(Function):
+    """z = x - logsumexp(x) along ``dim`` (shifted by the max, so no overflow)"""
+
+    saves_output = True
+
+    def forward(self, x: Array, dim: int) -> Array:
+        xp = get_array_module(x)
+        self.dim = dim
+        shifted = x - x.max(axis=dim, keepdims=True)
+        return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+
+    def backward(self, grad: Tensor) -> Tensor:
+        z = self.saved_output()
+        # x.grad[i] += z.grad[i] - softmax[i] * sum_j z.grad[j]
+        return grad - z.exp() * grad.sum(self.dim, keepdim=True)
+
+
+@register("softmax")
+class Softmax(Function):
+    """z = exp(x - max) / sum exp(x - max) along ``dim``"""
+
+    saves_output = True
+
+    def forward(self, x: Array, dim: int) -> Array:
+        xp = get_array_module(x)
+        self.dim = dim
+        e = xp.exp(x - x.max(axis=dim, keepdims=True))
+        return e / e.sum(axis=dim, keepdims=True)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        z = self.saved_output()
+        # x.grad[i] += z[i] * (z.grad[i] - sum_j z.grad[j] z[j])
+        return z * (grad - (grad * z).sum(self.dim, keepdim=True))
+
+
+@register("softplus")
+class Softplus(Function):
+    """z = log(1 + e^(beta x)) / beta, linear above ``threshold`` (stable for large |x|)"""
+
+    def forward(self, x: Array, beta: float, threshold: float) -> Array:
+        xp = get_array_module(x)
+        self.beta, self.threshold = beta, threshold
+        bx = x * beta
+        return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta).astype(x.dtype)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        bx = x * self.beta
+        linear = Tensor._make(bx.data > self.threshold)
+        # x.grad[i] += z.grad[i] * sigmoid(beta x[i])   (1 in the linear region)
+        return grad * bx.sigmoid().masked_fill(linear, 1.0)
+
+
+@register("erf")
+class Erf(Function):
+    """z = erf(x) = 2/sqrt(pi) int_0^x e^(-t^2) dt"""
+
+    def forward(self, x: Array) -> Array:
+        return _special(get_array_module(x)).erf(x).astype(x.dtype)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        return grad * (2.0 / math.sqrt(math.pi)) * (-(x * x)).exp()  # x.grad += z.grad * 2/sqrt(pi) e^(-x^2)
+
+
+@register("gelu")
+class Gelu(Function):
+    """z = x Phi(x) with Phi the standard normal CDF (``approximate='tanh'`` for the tanh form)"""
+
+    def forward(self, x: Array, approximate: str) -> Array:
+        xp = get_array_module(x)
+        self.approximate = approximate
+        if approximate == "tanh":
+            inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)
+            return 0.5 * x * (1.0 + xp.tanh(inner))
+        return (0.5 * x * (1.0 + _special(xp).erf(x * (1.0 / math.sqrt(2.0))))).astype(x.dtype)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        if self.approximate == "tanh":
+            k = math.sqrt(2.0 / math.pi)
+            t = (k * (x + 0.044715 * x * x * x)).tanh()
+            # d/dx [x/2 (1 + t)] = (1 + t)/2 + x/2 (1 - t^2) k (1 + 3 * 0.044715 x^2)
+            dz = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * k * (1.0 + 3 * 0.044715 * x * x)
+            return grad * dz
+        cdf = 0.5 * (1.0 + Erf.apply(x * (1.0 / math.sqrt(2.0))))
+        pdf = (-0.5 * x * x).exp() * (1.0 / math.sqrt(2.0 * math.pi))
+        return grad * (cdf + x * pdf)  # x.grad[i] += z.grad[i] * (Phi(x) + x phi(x))
+
+
+@register("silu")
+class Silu(Function):
+    """z = x * sigmoid(x)"""
+
+    def forward(self, x: Array) -> Array:
+        xp = get_array_module(x)
+        return x * (xp.tanh(x * 0.5) * 0.5 + 0.5)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        s = x.sigmoid()
+        return grad * s * (1.0 + x * (1.0 - s))  # x.grad += z.grad * s (1 + x (1 - s))
+
+
+@register("elu")
+class Elu(Function):
+    """z = x for x > 0, alpha (e^x - 1) otherwise"""
+
+    def forward(self, x: Array, alpha: float) -> Array:
+        xp = get_array_module(x)
+        self.alpha = alpha
+        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        pos = Tensor._make(x.data > 0)
+        # x.grad += z.grad * (1 if x > 0 else alpha e^x)
+        return grad * (self.alpha * x.clamp(max=0.0).exp()).masked_fill(pos, 1.0)
+
+
+@register("leaky_relu")
+class LeakyRelu(Function):
+    """z = x for x > 0, slope * x otherwise"""
+
+    def forward(self, x: Array, slope: float) -> Array:
+        xp = get_array_module(x)
+        self.slope = slope
+        return xp.where(x > 0, x, x * slope)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        factor = (x.data > 0).astype(x.data.dtype) * (1.0 - self.slope) + self.slope
+        return grad * Tensor._make(factor.astype(x.data.dtype))  # x.grad += z.grad * (1 or slope)

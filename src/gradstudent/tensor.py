@@ -1,0 +1,385 @@
+"""``Tensor``: an n-dimensional array that remembers how it was computed.
+
+A tensor holds
+
+* ``data``: the array (NumPy, or CuPy on a GPU);
+* ``requires_grad``: whether gradients should flow into it;
+* ``grad``: the accumulated gradient after ``backward()`` (leaves only);
+* ``_ctx``: the :class:`~gradstudent.autograd.function.Function` that produced
+  it (``None`` for leaves: tensors you create, such as parameters).
+
+The graph is nothing more than these ``_ctx`` pointers: there is no global tape.
+Operations (``+``, ``sum``, ``reshape``, ...) are methods inherited from
+:class:`~gradstudent.tensor_ops.TensorOps`; this file is the core.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from . import dtypes
+from .autograd.engine import run_backward
+from .autograd.grad_mode import state
+from .backend import Array, device_of, get_array_module, move_to
+from .tensor_ops import TensorOps
+
+
+class Tensor(TensorOps):
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_version", "_hooks", "_name", "__weakref__")
+
+    data: Array
+    grad: Tensor | None
+    requires_grad: bool
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        dtype = dtypes.infer_dtype(data) if dtype is None else np.dtype(dtype)
+        xp = get_array_module(data)
+        self.data = xp.array(data, dtype=dtype)  # always a copy, like torch.tensor
+        self.grad = None
+        self._ctx = None
+        self._version = 0
+        self._hooks = None
+        self._name = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data: Array, requires_grad: bool = False) -> Tensor:
+        """Wrap an array without copying (the fast path every op result takes)."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = requires_grad
+        t._ctx = None
+        t._version = 0
+        t._hooks = None
+        t._name = None
+        return t
+
+    # ---- attributes ------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    def size(self, dim: int | None = None) -> Any:
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    @property
+    def device(self) -> str:
+        return device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def grad_fn(self) -> Any:
+        return self._ctx
+
+    @property
+    def is_floating_point_(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    # ---- autograd ----------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"requires_grad_: only floating-point tensors can require gradients (this one is {self.dtype})"
+            )
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use .detach() instead")
+        self.requires_grad = requires_grad
+        return self
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph (shares memory, like PyTorch)."""
+        return Tensor._make(self.data, False)
+
+    def detach_(self) -> Tensor:
+        self._ctx = None
+        self.requires_grad = False
+        return self
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        ``gradient`` is the vector in the vector-Jacobian product; it may be left out
+        only for a single-element tensor (a scalar loss), where it is 1.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward(): this tensor does not require grad and has no grad_fn. Did you create the "
+                "inputs with requires_grad=True, and compute it outside no_grad()?"
+            )
+        root_grad = _root_gradient(self, gradient, "backward")
+        run_backward([self], [root_grad], retain_graph or create_graph, create_graph)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it.
+
+        Returns a function that removes the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require grad")
+        if self._ctx is not None:
+            hooks = self._ctx.__dict__.setdefault("hooks", [])
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return lambda: hooks.remove(hook) if hook in hooks else None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self._ctx is None:
+            return
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def store(g: Tensor) -> None:
+            t = ref()
+            if t is not None:
+                t.grad = g.detach() if t.grad is None else t.grad + g.detach()
+
+        self.register_hook(store)
+
+    def _bump_version(self) -> None:
+        """Record an in-place modification (checked by backward)."""
+        self._version += 1
+
+    # ---- conversion --------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; use .detach().numpy()")
+        return move_to(self.data, "cpu")
+
+    def item(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError(f"item(): only one-element tensors can be converted, this one has shape {self.shape}")
+        return self.data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return move_to(self.data, "cpu").tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        a = move_to(self.data, "cpu")
+        return a if dtype is None else a.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"bool(): the truth value of a tensor with shape {self.shape} is ambiguous")
+        return bool(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def to(self, *args: Any, dtype: Any = None, device: str | None = None, copy: bool = False) -> Tensor:
+        """``to(dtype)``, ``to("cpu")`` / ``to("cuda")``, or ``to(other_tensor)``."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype, device = a.dtype, a.device
+            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda"):
+                device = a
+            else:
+                dtype = a
+        out = self
+        if dtype is not None and np.dtype(dtype) != self.dtype:
+            out = out.type(dtype)
+        if device is not None and str(device).split(":")[0] != self.device:
+            from .ops.elementwise import ToDevice
+
+            out = ToDevice.apply(out, device=device)
+        return out.clone() if copy and out is self else out
+
+    def type(self, dtype: Any) -> Tensor:
+        """A copy converted to ``dtype`` (differentiable between float types)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        from .ops.elementwise import Cast
+
+        if self.requires_grad and dtype.kind == "f":
+            return Cast.apply(self, dtype=dtype)
+        return Tensor._make(self.data.astype(dtype))
+
+    def float(self) -> Tensor:
+        return self.type(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.type(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.type(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.type(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.type(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.type(dtypes.bool_)
+
+    def clone(self) -> Tensor:
+        from .ops.elementwise import Clone
+
+        return Clone.apply(self)
+
+    # ---- in-place ops: they change ``data`` and bump the version counter ---------------
+    def _inplace(self, op: str) -> None:
+        if self.requires_grad and self._ctx is None and state.grad_enabled:
+            raise RuntimeError(
+                f"{op}: a leaf tensor that requires grad (shape {tuple(self.shape)}) is used in an in-place "
+                f"operation. Wrap it in `with gradstudent.no_grad():` (as optimizers do) or use {op.rstrip('_')}."
+            )
+        if self._ctx is not None and state.grad_enabled:
+            raise RuntimeError(f"{op}: in-place ops on tensors that are part of a graph are not supported; use the out-of-place {op.rstrip('_')}")
+        self._version += 1
+
+    def _operand(self, other: Any) -> Any:
+        return other.data if isinstance(other, Tensor) else other
+
+    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        self._inplace("add_")
+        o = self._operand(other)
+        self.data += o if alpha == 1.0 else o * alpha
+        return self
+
+    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        self._inplace("sub_")
+        o = self._operand(other)
+        self.data -= o if alpha == 1.0 else o * alpha
+        return self
+
+    def mul_(self, other: Any) -> Tensor:
+        self._inplace("mul_")
+        self.data *= self._operand(other)
+        return self
+
+    def div_(self, other: Any) -> Tensor:
+        self._inplace("div_")
+        self.data /= self._operand(other)
+        return self
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        self._inplace("clamp_")
+        get_array_module(self.data).clip(self.data, min, max, out=self.data)
+        return self
+
+    def zero_(self) -> Tensor:
+        self._inplace("zero_")
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value: Any) -> Tensor:
+        self._inplace("fill_")
+        self.data[...] = self._operand(value)
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        self._inplace("copy_")
+        src = self._operand(src)
+        try:
+            self.data[...] = src
+        except ValueError:
+            raise ValueError(f"copy_: source of shape {getattr(src, 'shape', ())} cannot be copied into shape {self.shape}") from None
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        from .random import default_generator
+
+        self._inplace("uniform_")
+        self.data[...] = (generator or default_generator()).uniform(a, b, self.shape, self.data.dtype, self.data)
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        from .random import default_generator
+
+        self._inplace("normal_")
+        self.data[...] = (generator or default_generator()).normal(mean, std, self.shape, self.data.dtype, self.data)
+        return self
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self) -> Tensor:
+        return self.to("cuda")
+
+    def __repr__(self) -> str:
+        body = np.array2string(
+            np.asarray(move_to(self.data, "cpu")), separator=", ", precision=4, threshold=200, prefix="tensor("
+        )
+        extras = []
+        if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn={self._ctx!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+def _root_gradient(t: Tensor, gradient: Any, where: str) -> Tensor:
+    if gradient is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"{where}: grad can be implicitly created only for scalar outputs, but this tensor has "
+                f"shape {tuple(t.shape)}. Reduce it to a scalar first (e.g. loss.sum()), or pass "
+                f"gradient=<tensor of shape {tuple(t.shape)}> to compute a vector-Jacobian product."
+            )
+        xp = get_array_module(t.data)
+        return Tensor._make(xp.ones_like(t.data))
+    g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=t.dtype)
+    if g.shape != t.shape:
+        raise RuntimeError(f"{where}: gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.shape)}")
+    return g if state.grad_enabled and g.requires_grad else Tensor._make(g.data.copy())
+
+
+from .tensor_ops import bind_ops  # noqa: E402  (the ops need Tensor, so they load after it)
+
+bind_ops()
