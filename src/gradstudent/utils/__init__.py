@@ -1,0 +1,3 @@
+"""Utilities: ``gradstudent.utils.data``."""
+
+from . import data  # noqa: F401
