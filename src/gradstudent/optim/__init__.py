@@ -1,0 +1,20 @@
+"""Optimizers: turn gradients into parameter updates (PyTorch's ``torch.optim`` API).
+
+    opt = gs.optim.Adam(model.parameters(), lr=1e-3)
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        opt.step()
+
+``lr_scheduler`` changes the learning rate over training (``StepLR``, ``CosineAnnealingLR``,
+``OneCycleLR``, ``ReduceLROnPlateau``, ...).
+"""
+
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]

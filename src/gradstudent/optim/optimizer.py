@@ -1,0 +1,272 @@
+"""``Optimizer``: the base class of every optimizer (SGD, Adam, ...).
+
+An optimizer holds
+
+* ``param_groups``: a list of dicts, each ``{"params": [tensors], "lr": ..., <other hyper-parameters>}``.
+  Groups let one model train parts of itself with different settings (e.g. a smaller
+  ``lr`` for a pretrained backbone); a group's missing keys are filled from ``defaults``.
+* ``state``: a dict ``{parameter: {"step": int, "exp_avg": Tensor, ...}}`` with whatever
+  running averages the algorithm keeps for that parameter.
+
+Subclasses implement ``step()``, which reads ``p.grad`` and updates ``p.data`` **in place**.
+Like PyTorch, updates bypass autograd: they change the arrays directly (no graph, no
+version bump), because an optimizer step is not part of any computation to differentiate.
+
+``state_dict()`` uses PyTorch's layout, so checkpoints can be compared with (and converted
+from) PyTorch's::
+
+    {"state": {0: {"step": 3, "exp_avg": Tensor, ...}, 1: {...}},       # keyed by parameter index
+     "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), ..., "params": [0, 1]}]}
+
+Parameters are numbered in the order they appear, group after group.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from ..autograd import enable_grad
+from ..backend import Array, get_array_module
+from ..tensor import Tensor
+
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
+
+# The update of one parameter is ~10 elementwise passes (multiply, add, sqrt, divide...).
+# Running all passes on one cache-sized block before moving to the next keeps the data in
+# the CPU's L2 cache instead of streaming every array from memory ten times: Adam on the
+# MLP 784-512-512-10 gets ~25% faster. 65,536 float32 = 256 KiB per array.
+BLOCK = 1 << 16
+
+
+def blocks(*arrays: Array | None) -> Iterator[tuple[Array | None, ...]]:
+    """Yield matching slices of same-shaped ``arrays``, ``BLOCK`` elements at a time.
+
+    The slices are flat *views*, so in-place updates of a block update the array. ``None``
+    entries (an unused state buffer) pass through as ``None``. Small arrays, CuPy arrays
+    (a GPU gains nothing from this) and non-contiguous arrays are yielded whole, once.
+    """
+    present = [a for a in arrays if a is not None]
+    first = present[0]
+    if first.size <= BLOCK or get_array_module(first) is not np or not all(a.flags.c_contiguous for a in present):
+        yield arrays
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]  # views: all are contiguous
+    for start in range(0, first.size, BLOCK):
+        yield tuple(None if a is None else a[start : start + BLOCK] for a in flat)
+
+
+def effective_grad(param: Array, grad: Array, weight_decay: float, maximize: bool) -> Array:
+    """The gradient the update uses: ``g = ±grad + weight_decay * param``.
+
+    ``maximize`` flips the sign (gradient *ascent*); ``weight_decay`` adds the gradient of the
+    L2 penalty ``(weight_decay / 2) * ||param||^2``. Without either, ``grad`` itself is
+    returned (read-only: ``p.grad`` is never modified); otherwise a new array.
+    """
+    if not weight_decay and not maximize:
+        return grad
+    xp = get_array_module(param)
+    out = xp.empty_like(param)
+    if not weight_decay:
+        return xp.negative(grad, out=out)
+    xp.multiply(param, weight_decay, out=out)
+    if maximize:
+        xp.subtract(out, grad, out=out)
+    else:
+        out += grad
+    return out
+
+
+class Optimizer:
+    """Base class: parameter groups, per-parameter state, ``zero_grad`` and checkpoints.
+
+    Args:
+        params: an iterable of tensors, of ``(name, tensor)`` pairs (``model.named_parameters()``),
+            or of dicts (parameter groups: ``{"params": [...], "lr": 0.1}``).
+        defaults: the hyper-parameters a group gets when it doesn't set them itself.
+    """
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self._validate(self.defaults)
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)  # keyed by identity (Tensor hashes by id)
+        self.param_groups: list[dict[str, Any]] = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{self._name}: params must be an iterable of Tensors or dicts, but got a single Tensor "
+                f"(shape {tuple(params.shape)}); wrap it in a list: [p]"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{self._name}: optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    @property
+    def _name(self) -> str:
+        return type(self).__name__
+
+    # ---- hooks for subclasses ------------------------------------------------------------
+    def _validate(self, group: dict[str, Any]) -> None:
+        """Raise ``ValueError`` for a bad hyper-parameter (subclasses check theirs)."""
+
+    def _check(self, ok: bool, what: str, value: Any, rule: str) -> None:
+        """``ValueError("Adam: invalid learning rate -0.1 (must be >= 0)")`` unless ``ok``."""
+        if not ok:
+            raise ValueError(f"{self._name}: invalid {what} {value!r} ({rule})")
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """The fresh state of a parameter seen for the first time (subclasses fill it)."""
+        return {}
+
+    def _param_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """``self.state[p]``, filled by ``_init_state`` the first time ``p`` is updated."""
+        state = self.state[p]
+        if not state:
+            state.update(self._init_state(p, group))
+        return state
+
+    # ---- parameter groups ----------------------------------------------------------------
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters, e.g. a layer unfrozen during fine-tuning.
+
+        Keys the group doesn't set are taken from ``defaults``.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{self._name}.add_param_group: expected a dict, got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                f"{self._name}: parameters must be given in an ordered collection (a list), not a set: "
+                "the order numbers them in state_dict()"
+            )
+        params = list(params)
+        if params and isinstance(params[0], tuple):  # named parameters: [(name, tensor), ...]
+            group["param_names"] = [name for name, _ in params]
+            params = [p for _, p in params]
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{self._name}: can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(
+                    f"{self._name}: can't optimize a non-leaf Tensor (shape {tuple(p.shape)}): it is computed from "
+                    "other tensors, so an update would be overwritten. Optimize the leaves it was computed from."
+                )
+        if len({id(p) for p in params}) != len(params):
+            raise ValueError(f"{self._name}: a parameter group contains the same parameter twice")
+        group["params"] = params
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        self._validate(group)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError(f"{self._name}: some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    # ---- the training-loop API -----------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients of the last backward (``backward()`` *accumulates* into ``.grad``).
+
+        ``set_to_none=True`` (the default) drops them: less memory, and ``step()`` skips
+        parameters whose ``grad`` is ``None``. ``False`` fills them with zeros instead.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad._ctx is not None:  # a gradient built with create_graph=True
+                        p.grad = p.grad.detach()
+                    p.grad.data[...] = 0
+
+    def _begin_step(self, closure: Callable[[], Any] | None) -> Any:
+        """Run ``closure`` (which recomputes the loss and calls backward) and return its loss."""
+        self._opt_called = True  # lets a scheduler warn when it is stepped before the optimizer
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; return ``closure()``'s loss if given."""
+        raise NotImplementedError
+
+    # ---- checkpoints ---------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}``, PyTorch's layout.
+
+        Unlike PyTorch, tensors are *copies*: a kept state_dict is a snapshot that later
+        steps don't change.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {
+            index[id(p)]: {k: (v.clone().detach() if isinstance(v, Tensor) else v) for k, v in s.items()}
+            for p, s in self.state.items()
+            if id(p) in index
+        }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyper-parameters and state saved by ``state_dict()`` (this optimizer's params are kept).
+
+        Buffers are copied (the dict is not aliased) and cast to their parameter's dtype and
+        device; ``step`` counters may be ints or one-element tensors (as PyTorch saves them).
+        """
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"{self._name}.load_state_dict: the state_dict has {len(saved_groups)} parameter groups, "
+                f"this optimizer has {len(self.param_groups)}"
+            )
+        id_to_param: dict[int, Tensor] = {}
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(
+                    f"{self._name}.load_state_dict: parameter group {i} has {len(saved['params'])} parameters in "
+                    f"the state_dict but {len(group['params'])} in this optimizer"
+                )
+            id_to_param.update(zip(saved["params"], group["params"]))
+        self.param_groups = [
+            {**{k: v for k, v in saved.items() if k != "params"}, "params": group["params"]}
+            for group, saved in zip(self.param_groups, saved_groups)
+        ]
+        self.state = defaultdict(dict)
+        for key, saved_state in state_dict["state"].items():
+            p = id_to_param.get(int(key))
+            if p is None:
+                continue
+            self.state[p] = {name: _restore(name, value, p) for name, value in saved_state.items()}
+
+    def __repr__(self) -> str:
+        lines = [f"{self._name} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k not in ("params", "param_names")]
+        return "\n".join(lines + [")"])
+
+
+def _restore(name: str, value: Any, p: Tensor) -> Any:
+    """A copy of a saved state value, ready to be used with parameter ``p``."""
+    if name == "step":  # a counter: PyTorch saves it as a float tensor
+        return int(value.item() if hasattr(value, "item") else value)
+    if isinstance(value, Tensor) or hasattr(value, "__array__"):
+        xp = get_array_module(p.data)
+        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        if array.dtype.kind == "f":
+            array = array.astype(p.data.dtype, copy=False)
+        return Tensor._make(xp.array(array))  # xp.array copies (and moves to p's device)
+    return value
