@@ -12,6 +12,7 @@ its consumers have added their contributions.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .function import Function, _check_finite
@@ -19,6 +20,8 @@ from .grad_mode import set_grad_enabled, state
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -94,8 +97,9 @@ def run_backward(
     order = topological_order([r._ctx for r in roots if r._ctx is not None])
     results: list[Tensor | None] = [None] * (len(targets) if targets is not None else 0)
     nonleaf_targets = {id(t._ctx): i for i, t in enumerate(targets or []) if t._ctx is not None}
+    passes_on: set[int] | None = None  # with targets: nodes whose backward leads to a requested tensor
     if targets is not None:
-        order = _prune(order, {id(t): i for i, t in enumerate(targets)}, set(nonleaf_targets))
+        order, passes_on = _prune(order, {id(t) for t in targets}, set(nonleaf_targets))
 
     with set_grad_enabled(create_graph):
         for node in reversed(order):
@@ -109,8 +113,9 @@ def run_backward(
                 grad = grad if new is None else new
             if id(node) in nonleaf_targets:
                 results[nonleaf_targets[id(node)]] = grad
-                continue  # autograd.grad stops at the requested tensor
-            input_grads = _as_tuple(node.backward(grad), len(node.inputs), node)
+                if passes_on is not None and id(node) not in passes_on:
+                    continue  # nothing requested lies further back
+            input_grads = _as_tuple(_call_backward(node, grad), len(node.inputs), node)
             for t, g in zip(node.inputs, input_grads):
                 if g is None or not t.requires_grad:
                     continue
@@ -173,20 +178,37 @@ def _run_leaf_hooks(leaf: Tensor, g: Tensor) -> Tensor:
     return g
 
 
-def _prune(order: list[Function], wanted: dict[int, int], target_nodes: set[int]) -> list[Function]:
-    """Keep only nodes from which a requested tensor can be reached."""
-    useful: set[int] = set(target_nodes)
+def _prune(order: list[Function], wanted: set[int], target_nodes: set[int]) -> tuple[list[Function], set[int]]:
+    """Keep only the nodes that produce a requested tensor or lead back to one.
+
+    Returns the kept nodes and the ids of those whose backward must run (a
+    requested non-leaf tensor may itself depend on another requested tensor).
+    """
+    passes_on: set[int] = set()
     for node in order:  # inputs come before their consumers in ``order``
         for t in node.inputs:
-            if id(t) in wanted or (t._ctx is not None and id(t._ctx) in useful):
-                useful.add(id(node))
+            if id(t) in wanted or (t._ctx is not None and id(t._ctx) in passes_on):
+                passes_on.add(id(node))
                 break
-    return [n for n in order if id(n) in useful]
+    return [n for n in order if id(n) in passes_on or id(n) in target_nodes], passes_on
+
+
+def _call_backward(node: Function, grad: Tensor) -> Any:
+    """``node.backward(grad)``; in anomaly mode the ops inside it are not checked one by one,
+    so that a NaN/inf is reported against ``node`` (see :func:`_check_anomaly`)."""
+    if not state.anomaly:
+        return node.backward(grad)
+    state.anomaly = False
+    try:
+        return node.backward(grad)
+    finally:
+        state.anomaly = True
 
 
 def _check_anomaly(node: Function, g: Tensor) -> None:
     try:
         _check_finite(g.data, f"{node.op_name} (backward)")
     except FloatingPointError as err:
-        where = "".join(getattr(node, "_trace", [])[-3:])
+        user_frames = [f for f in getattr(node, "_trace", []) if _PACKAGE_DIR not in f]  # your code, not ours
+        where = "".join(user_frames[-3:])
         raise FloatingPointError(f"{err}. The op was created here:\n{where}") from None

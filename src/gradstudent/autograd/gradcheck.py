@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 def _tuple(x: Any) -> tuple[Any, ...]:
@@ -121,8 +121,9 @@ def gradgradcheck(
 
     def first_derivative(*args: Any) -> tuple[Any, ...]:
         xs, vs = args[:n], args[n:]
-        ys = _tuple(fn(*xs))
-        gs = grad(list(ys), [xs[i] for i in wrt], list(vs), create_graph=True, allow_unused=True)
+        with enable_grad():  # the finite differences call this under no_grad(), but it needs a graph
+            ys = _tuple(fn(*xs))
+            gs = grad(list(ys), [xs[i] for i in wrt], list(vs), create_graph=True, allow_unused=True)
         return tuple(g if g is not None else xs[i] * 0.0 for g, i in zip(gs, wrt))
 
     return gradcheck(first_derivative, tuple(inputs) + tuple(grad_outputs), eps, atol, rtol, raise_exception)

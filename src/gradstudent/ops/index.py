@@ -6,6 +6,7 @@ gradient *scatters* back, adding where an element was read more than once::
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..autograd.function import Function, register
@@ -42,7 +43,7 @@ def add_at(xp: Any, out: Array, index: Any, values: Array) -> None:
             import scipy.sparse as sp
 
             rows = index.reshape(-1) % out.shape[0]
-            flat = values.reshape(rows.size, -1)
+            flat = values.reshape(rows.size, math.prod(out.shape[1:]))  # (no -1: rows.size may be 0)
             onehot = sp.csr_matrix(
                 (xp.ones(rows.size, dtype=out.dtype), (rows, xp.arange(rows.size))), shape=(out.shape[0], rows.size)
             )
@@ -128,6 +129,9 @@ class ScatterAdd(Function):
         _, index, _ = self.inputs
         # x.grad += z.grad;  src.grad[i, j] += z.grad[i, index[i, j]]
         gsrc = gather(grad, self.dim, index) if self.needs_input_grad[2] else None
+        src_shape = self.inputs[2].shape
+        if gsrc is not None and gsrc.shape != src_shape:  # src may be larger than index: unused part gets 0
+            gsrc = IndexPutAdd.apply(gsrc, index=tuple(slice(0, n) for n in index.shape), shape=src_shape)
         return grad, None, gsrc
 
 

@@ -30,7 +30,7 @@ class LogSoftmax(Function):
     def forward(self, x: Array, dim: int) -> Array:
         xp = get_array_module(x)
         self.dim = dim
-        shifted = x - x.max(axis=dim, keepdims=True)
+        shifted = x - x.max(axis=dim if x.ndim else None, keepdims=True)  # (a 0-d x has no axis)
         return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
 
     def backward(self, grad: Tensor) -> Tensor:
@@ -48,7 +48,7 @@ class Softmax(Function):
     def forward(self, x: Array, dim: int) -> Array:
         xp = get_array_module(x)
         self.dim = dim
-        e = xp.exp(x - x.max(axis=dim, keepdims=True))
+        e = xp.exp(x - x.max(axis=dim if x.ndim else None, keepdims=True))  # (a 0-d x has no axis)
         return e / e.sum(axis=dim, keepdims=True)
 
     def backward(self, grad: Tensor) -> Tensor:

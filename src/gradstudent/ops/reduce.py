@@ -132,6 +132,35 @@ class LogSumExp(Function):
         return _expand_back(grad, self.axes, self.keepdim) * (x - z).exp()
 
 
+@register("norm")
+class Norm(Function):
+    """z = (sum_a |x[a]|^p)^(1/p) over ``axes``, for a finite p > 1 (p = 2: the Euclidean norm)"""
+
+    saves_output = True
+
+    def forward(self, x: Array, p: float, axes: tuple[int, ...], keepdim: bool) -> Array:
+        xp = get_array_module(x)
+        self.p, self.axes, self.keepdim = p, axes, keepdim
+        if p == 2:
+            return xp.sqrt((x * x).sum(axis=axes, keepdims=keepdim))
+        return ((xp.abs(x) ** p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)).astype(x.dtype)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (x,) = self.saved_inputs()
+        z = _expand_back(self.saved_output(), self.axes, self.keepdim)
+        g = _expand_back(grad, self.axes, self.keepdim)
+        p = self.p
+        # d z / d x[a] = sign(x[a]) |x[a]|^(p-1) / z^(p-1)  (= x[a] / z for p = 2). Where z = 0
+        # (an all-zero slice) torch defines the gradient as 0: divide by 1 there, then zero it.
+        zero = Tensor._make(z.data == 0)
+        safe_z = z.masked_fill(zero, 1.0)
+        if p == 2:
+            scale = (g / safe_z).masked_fill(zero, 0.0)
+            return scale * x  # x.grad[a] += z.grad * x[a] / z
+        scale = (g / safe_z ** (p - 1)).masked_fill(zero, 0.0)
+        return scale * x.sign() * x.abs() ** (p - 1)  # x.grad[a] += z.grad * sign x[a] |x[a]|^(p-1) / z^(p-1)
+
+
 class MinMaxResult(NamedTuple):
     values: Tensor
     indices: Tensor
@@ -139,7 +168,8 @@ class MinMaxResult(NamedTuple):
 
 # ---------------------------------------------------------------- public functions
 def _dims(x: Tensor, dim: Any, op: str) -> tuple[int, ...]:
-    return normalize_dims(dim, x.ndim, op)
+    axes = normalize_dims(dim, x.ndim, op)
+    return axes if x.ndim else ()  # a 0-d tensor has no axis to reduce: dim 0 / -1 leaves it as is
 
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001
@@ -157,7 +187,8 @@ def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     count = 1
     for a in axes:
         count *= x.shape[a]
-    return Sum.apply(x, axes=axes, keepdim=keepdim) / max(count, 1) if count else Sum.apply(x, axes=axes, keepdim=keepdim) * float("nan")
+    total = Sum.apply(x, axes=axes, keepdim=keepdim)
+    return total / count if count else total * float("nan")  # the mean of nothing is NaN, as in torch
 
 
 def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, correction: int | None = None) -> Tensor:
@@ -169,7 +200,7 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     for a in axes:
         count *= x.shape[a]
     centered = x - mean(x, axes, keepdim=True)
-    return sum(centered * centered, axes, keepdim=keepdim) / max(count - correction, 0)
+    return sum(centered * centered, axes, keepdim=keepdim) / (count - correction if count > correction else 0.0)
 
 
 def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, correction: int | None = None) -> Tensor:
@@ -218,6 +249,9 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
 
 def _min_max_dim(x: Tensor, dim: int, keepdim: bool, mode: str) -> MinMaxResult:
     _nonempty(x, mode)
+    if x.ndim == 0:  # torch: the value itself and index 0
+        normalize_dims(dim, 0, mode)
+        return _min_max_dim(x.reshape(1), 0, False, mode)
     (axis,) = _dims(x, dim, mode)
     idx = argmax(x, axis, keepdim=True) if mode == "max" else argmin(x, axis, keepdim=True)
     values = x.gather(axis, idx)  # the gradient goes to the chosen index only, as torch.max(dim)
@@ -230,7 +264,9 @@ def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     _nonempty(x, "argmax")
     if dim is None:
         return Tensor._make(get_array_module(x.data).asarray(x.data.argmax()).astype("int64"))
-    (axis,) = _dims(x, dim, "argmax")
+    (axis,) = normalize_dims(dim, x.ndim, "argmax")
+    if x.ndim == 0:
+        return Tensor._make(get_array_module(x.data).zeros((), dtype="int64"))
     return Tensor._make(x.data.argmax(axis=axis, keepdims=keepdim).astype("int64"))
 
 
@@ -238,7 +274,9 @@ def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     _nonempty(x, "argmin")
     if dim is None:
         return Tensor._make(get_array_module(x.data).asarray(x.data.argmin()).astype("int64"))
-    (axis,) = _dims(x, dim, "argmin")
+    (axis,) = normalize_dims(dim, x.ndim, "argmin")
+    if x.ndim == 0:
+        return Tensor._make(get_array_module(x.data).zeros((), dtype="int64"))
     return Tensor._make(x.data.argmin(axis=axis, keepdims=keepdim).astype("int64"))
 
 
@@ -247,17 +285,25 @@ def logsumexp(x: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 
 
 def cumsum(x: Tensor, dim: int) -> Tensor:
-    (axis,) = _dims(x, dim, "cumsum")
+    (axis,) = normalize_dims(dim, x.ndim, "cumsum")
+    if x.ndim == 0:  # NumPy's cumsum of a 0-d array is 1-d; torch keeps it 0-d
+        return Cumsum.apply(x.reshape(1), dim=0).reshape(())
     return Cumsum.apply(x, dim=axis)
 
 
 def norm(x: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The vector p-norm over ``dim`` (all elements by default); p in {1, 2, inf, 'fro', any float}."""
-    if p in ("fro", 2, 2.0):
-        sq = sum(x * x, dim, keepdim=keepdim)
-        return sq.sqrt()
+    """The vector p-norm over ``dim`` (all elements by default); p in {1, 2, inf, -inf, 'fro', any float > 1}.
+
+    Its gradient at an all-zero slice is 0 (a subgradient), as in torch, not NaN.
+    """
     if p in (float("inf"), "inf"):
         return amax(x.abs(), dim, keepdim=keepdim)
+    if p in (float("-inf"), "-inf"):
+        return amin(x.abs(), dim, keepdim=keepdim)
     if p == 1:
         return sum(x.abs(), dim, keepdim=keepdim)
-    return sum(x.abs() ** p, dim, keepdim=keepdim) ** (1.0 / p)
+    if p == "fro":
+        p = 2
+    if not isinstance(p, int | float) or p <= 1:
+        raise ValueError(f"norm: p must be 'fro', inf, -inf or a number >= 1, got {p!r}")
+    return Norm.apply(x, p=float(p), axes=_dims(x, dim, "norm"), keepdim=keepdim)

@@ -1,0 +1,10 @@
+"""Shared pytest setup: make ``tests/`` importable (``from oracle import check_op``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_TESTS = os.path.dirname(os.path.abspath(__file__))
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)
