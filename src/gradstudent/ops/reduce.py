@@ -168,6 +168,8 @@ class MinMaxResult(NamedTuple):
 
 # ---------------------------------------------------------------- public functions
 def _dims(x: Tensor, dim: Any, op: str) -> tuple[int, ...]:
+    if isinstance(dim, tuple | list) and not dim:
+        dim = None  # torch reduces over every axis when given an empty list of dims
     axes = normalize_dims(dim, x.ndim, op)
     return axes if x.ndim else ()  # a 0-d tensor has no axis to reduce: dim 0 / -1 leaves it as is
 

@@ -1,0 +1,109 @@
+"""Side-by-side benchmark: gradstudent vs PyTorch CPU on the workloads of BENCHMARKS.md.
+
+    python benchmarks/run.py            # all workloads found in benchmarks/workloads/w*.py
+    python benchmarks/run.py W1 W8      # a selection
+
+One step = zero grads + forward + loss + backward + optimizer step. Each
+framework runs 3 warm-up steps, then at least 20 timed steps; the median is
+reported with the ratio gradstudent/torch (below 1.0: gradstudent is faster).
+Each (workload, framework) pair runs in its own subprocess so that peak
+resident memory (ru_maxrss) is measured separately. PyTorch uses 2 threads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+WARMUP, MIN_STEPS, MIN_SECONDS = 3, 20, 1.0
+
+
+def load_workloads() -> dict[str, object]:
+    out = {}
+    for path in sorted((HERE / "workloads").glob("w*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        spec.loader.exec_module(mod)  # type: ignore[union-attr]
+        out[mod.NAME] = mod
+    return dict(sorted(out.items(), key=lambda kv: int(kv[0][1:])))
+
+
+def time_steps(step) -> list[float]:
+    for _ in range(WARMUP):
+        step()
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < MIN_STEPS or time.perf_counter() - start < MIN_SECONDS:
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+        if len(times) >= 500:
+            break
+    return times
+
+
+def child(name: str, framework: str) -> None:
+    """Run one workload in this process and print a JSON line with the results."""
+    import resource
+
+    if framework == "torch":
+        import torch
+
+        torch.set_num_threads(2)
+    mod = load_workloads()[name]
+    step = mod.make_torch() if framework == "torch" else mod.make_gradstudent()
+    times = time_steps(step)
+    result = {"median_ms": 1000 * statistics.median(times), "steps": len(times), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if name == "W1" and framework == "gradstudent" and hasattr(mod, "matmul_flops"):
+        import numpy as np
+
+        a = np.random.rand(1024, 1024).astype(np.float32)
+        b = np.random.rand(1024, 1024).astype(np.float32)
+        gemm = time_steps(lambda: a @ b)
+        peak = 2 * 1024**3 / statistics.median(gemm)
+        result["gemm_gflops"] = peak / 1e9
+        result["fraction_of_gemm_peak"] = mod.matmul_flops() / (result["median_ms"] / 1000) / peak
+    print("RESULT " + json.dumps(result))
+
+
+def run_child(name: str, framework: str) -> dict[str, float]:
+    proc = subprocess.run([sys.executable, __file__, "--child", name, framework], capture_output=True, text=True, env=os.environ.copy())
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise RuntimeError(f"{name}/{framework} failed:\n{proc.stderr[-3000:]}")
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--child"]:
+        child(argv[1], argv[2])
+        return
+    workloads = load_workloads()
+    names = [a.upper() for a in argv] or list(workloads)
+    rows = []
+    print("| id | workload | gradstudent ms/step | torch ms/step | ratio | gradstudent peak MB | torch peak MB |")
+    print("|---|---|---|---|---|---|---|")
+    for name in names:
+        gs_res, th_res = run_child(name, "gradstudent"), run_child(name, "torch")
+        ratio = gs_res["median_ms"] / th_res["median_ms"]
+        rows.append((name, gs_res, th_res, ratio))
+        print(
+            f"| {name} | {workloads[name].DESCRIPTION} | {gs_res['median_ms']:.2f} | {th_res['median_ms']:.2f} | "
+            f"{ratio:.2f} | {gs_res['peak_rss_mb']:.0f} | {th_res['peak_rss_mb']:.0f} |",
+            flush=True,
+        )
+    for name, gs_res, _, _ in rows:
+        if "fraction_of_gemm_peak" in gs_res:
+            print(f"\n{name}: NumPy float32 1024x1024 GEMM runs at {gs_res['gemm_gflops']:.0f} GFLOP/s; "
+                  f"the gradstudent step achieves {100 * gs_res['fraction_of_gemm_peak']:.0f}% of that rate in its matrix products.")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,68 @@
+"""The ``gradstudent`` command: ``gradstudent run [NAME]`` and ``gradstudent list``."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from typing import Any, Sequence
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gradstudent", description="Deep learning from first principles: run the course's experiments.")
+    sub = p.add_subparsers(dest="command")
+    r = sub.add_parser("run", help="train an experiment (default: digits-mlp)")
+    r.add_argument("name", nargs="?", help="experiment name (see `gradstudent list`)")
+    r.add_argument("--epochs", type=int, help="number of training epochs")
+    r.add_argument("--seed", type=int, help="random seed (same seed, same numbers)")
+    r.add_argument("--lr", type=float, help="learning rate")
+    r.add_argument("--batch-size", type=int, dest="batch_size", help="mini-batch size")
+    r.add_argument("--out", default="runs", help="folder for run directories (default: runs/)")
+    r.add_argument("--resume", metavar="DIR", help="continue an interrupted run from its directory")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override any config value")
+    r.add_argument("--quiet", action="store_true", help="no progress bars or console output")
+    sub.add_parser("list", help="list the experiments, one line each")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "list":
+        from .experiments import all_experiments
+
+        exps = all_experiments()
+        width = max(len(n) for n in exps) if exps else 0
+        for name, exp in exps.items():
+            print(f"{name:<{width}}  {exp.summary}")
+        return 0
+    if args.command in (None, "run"):
+        from .experiments import run_experiment
+
+        if args.command is None:  # plain `gradstudent`: show help
+            build_parser().print_help()
+            return 0
+        overrides: dict[str, Any] = {"epochs": args.epochs, "seed": args.seed, "lr": args.lr, "batch_size": args.batch_size}
+        for item in args.set:
+            if "=" not in item:
+                print(f"gradstudent: --set expects KEY=VALUE, got {item!r}", file=sys.stderr)
+                return 2
+            key, value = item.split("=", 1)
+            overrides[key.strip()] = _parse_value(value)
+        try:
+            result = run_experiment(args.name, overrides, out_root=args.out, resume=args.resume, quiet=args.quiet)
+        except (KeyError, FileNotFoundError, ValueError) as err:
+            print(f"gradstudent: {err.args[0] if err.args else err}", file=sys.stderr)
+            return 2
+        return 0 if result["status"] in ("completed", "interrupted") else 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
