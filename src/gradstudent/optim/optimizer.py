@@ -98,6 +98,7 @@ class Optimizer:
                 f"{self._name}: params must be an iterable of Tensors or dicts, but got a single Tensor "
                 f"(shape {tuple(params.shape)}); wrap it in a list: [p]"
             )
+        self._reject_unordered(params)
         groups = list(params)
         if not groups:
             raise ValueError(f"{self._name}: optimizer got an empty parameter list")
@@ -130,6 +131,13 @@ class Optimizer:
             state.update(self._init_state(p, group))
         return state
 
+    def _reject_unordered(self, params: Any) -> None:
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(
+                f"{self._name}: parameters must be given in an ordered collection (a list), not a set: "
+                "their order numbers them in state_dict()"
+            )
+
     # ---- parameter groups ----------------------------------------------------------------
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters, e.g. a layer unfrozen during fine-tuning.
@@ -140,14 +148,8 @@ class Optimizer:
             raise TypeError(f"{self._name}.add_param_group: expected a dict, got {type(param_group).__name__}")
         group = dict(param_group)
         params = group["params"]
-        if isinstance(params, Tensor):
-            params = [params]
-        elif isinstance(params, set):
-            raise TypeError(
-                f"{self._name}: parameters must be given in an ordered collection (a list), not a set: "
-                "the order numbers them in state_dict()"
-            )
-        params = list(params)
+        self._reject_unordered(params)
+        params = [params] if isinstance(params, Tensor) else list(params)
         if params and isinstance(params[0], tuple):  # named parameters: [(name, tensor), ...]
             group["param_names"] = [name for name, _ in params]
             params = [p for _, p in params]
@@ -157,7 +159,7 @@ class Optimizer:
             if not p.is_leaf:
                 raise ValueError(
                     f"{self._name}: can't optimize a non-leaf Tensor (shape {tuple(p.shape)}): it is computed from "
-                    "other tensors, so an update would be overwritten. Optimize the leaves it was computed from."
+                    "other tensors, so changing it would not change them. Optimize the leaves it was computed from."
                 )
         if len({id(p) for p in params}) != len(params):
             raise ValueError(f"{self._name}: a parameter group contains the same parameter twice")

@@ -60,11 +60,13 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                state = self.state[p]
-                first = momentum != 0 and "momentum_buffer" not in state
-                if first:
-                    state["momentum_buffer"] = Tensor._make(get_array_module(p.data).empty_like(p.data))
-                buf = state["momentum_buffer"].data if momentum != 0 else None
+                buf, first = None, False
+                if momentum != 0:  # plain SGD keeps no state
+                    state = self.state[p]
+                    first = "momentum_buffer" not in state
+                    if first:
+                        state["momentum_buffer"] = Tensor._make(get_array_module(p.data).empty_like(p.data))
+                    buf = state["momentum_buffer"].data
                 for theta, grad, b in blocks(p.data, p.grad.data, buf):
                     sgd_update_(
                         theta, grad, b, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
