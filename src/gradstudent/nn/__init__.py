@@ -13,3 +13,9 @@ from .module import Module  # noqa: F401
 from .parameter import Buffer, Parameter  # noqa: F401
 
 # Layers contributed by other parts of the library are imported below, one line each.
+from .sparse import Embedding  # noqa: F401,E402
+from .normalization import LayerNorm  # noqa: F401,E402
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell  # noqa: F401,E402
+from .attention import MultiheadAttention  # noqa: F401,E402
+from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer  # noqa: F401,E402
+from .positional import LearnedPositionalEmbedding, RotaryEmbedding, SinusoidalPositionalEncoding  # noqa: F401,E402
