@@ -124,7 +124,9 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, req
 
 
 def randint(low: int, high: int | None = None, size: Sequence[int] = (), generator: Generator | None = None, dtype: Any = None) -> Tensor:
-    """Integers in [low, high)."""
+    """Integers in [low, high): ``randint(low, high, size)`` or ``randint(high, size)``, as in torch."""
+    if isinstance(high, tuple | list):  # randint(high, size)
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     g = generator or default_generator()

@@ -40,9 +40,29 @@ class set_grad_enabled:
     def __exit__(self, *exc: object) -> None:
         state.grad_enabled = self.prev
 
+    def __call__(self, fn: F) -> F:
+        """``@set_grad_enabled(False)``: building the decorator must not change the mode."""
+        state.grad_enabled = self.prev
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
 
 class _GradModeContext:
     mode: bool = True
+
+    def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
+        if fn is not None:  # used bare, as ``@no_grad`` without parentheses
+            return cls()(fn)
+        return super().__new__(cls)
+
+    def __init__(self, fn: Callable[..., Any] | None = None) -> None:
+        pass
 
     def __enter__(self) -> None:
         self.prev = state.grad_enabled

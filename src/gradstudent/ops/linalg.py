@@ -51,8 +51,8 @@ class Linear(Function):
         x, w = self.inputs[0], self.inputs[1]
         self.saved_inputs()
         needs = self.needs_input_grad
-        gx = grad @ w if needs[0] else None  # x.grad[n, i] += z.grad[n, o] * W[o, i]
-        gw = grad.mT @ x if needs[1] else None  # W.grad[o, i] += z.grad[n, o] * x[n, i]
+        gx = MatMul.apply(grad, w) if needs[0] else None  # x.grad[n, i] += z.grad[n, o] * W[o, i]
+        gw = MatMul.apply(grad.mT, x) if needs[1] else None  # W.grad[o, i] += z.grad[n, o] * x[n, i]
         if len(self.inputs) == 2:
             return gx, gw
         gb = grad.sum(0) if needs[2] else None  # b.grad[o] += z.grad[n, o]
@@ -64,6 +64,11 @@ def matmul(x: Any, y: Any) -> Tensor:
     x, y = binary_operands(x, y)
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError(f"matmul: both arguments need at least 1 dimension, got shapes {tuple(x.shape)} and {tuple(y.shape)}")
+    k_y = y.shape[0] if y.ndim == 1 else y.shape[-2]
+    if x.shape[-1] != k_y:
+        raise ValueError(f"matmul: shapes {tuple(x.shape)} and {tuple(y.shape)} cannot be multiplied ({x.shape[-1]} != {k_y})")
+    if x.ndim > 2 and y.ndim > 2:
+        broadcast_shapes(f"matmul of {tuple(x.shape)} and {tuple(y.shape)}: batch dims", x.shape[:-2], y.shape[:-2])
     # 1-D operands are treated as a row / column vector and the extra axis removed after
     if x.ndim == 1 and y.ndim == 1:
         return MatMul.apply(x.reshape(1, -1), y.reshape(-1, 1)).reshape(())
