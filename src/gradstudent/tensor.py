@@ -380,6 +380,8 @@ def _root_gradient(t: Tensor, gradient: Any, where: str) -> Tensor:
     return g if state.grad_enabled and g.requires_grad else Tensor._make(g.data.copy())
 
 
+from .autograd import function as _function  # noqa: E402
 from .tensor_ops import bind_ops  # noqa: E402  (the ops need Tensor, so they load after it)
 
+_function._Tensor = Tensor
 bind_ops()

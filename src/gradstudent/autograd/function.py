@@ -28,6 +28,9 @@ from .grad_mode import state
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
+#: The Tensor class; ``tensor.py`` fills this in once the class exists (it imports this module).
+_Tensor: Any = None
+
 #: Every registered Function class, by name. Tests enumerate this table.
 OPS: dict[str, type[Function]] = {}
 
@@ -68,12 +71,15 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward on the inputs' arrays and, if needed, record this node."""
-        from ..tensor import Tensor
-
         fn = cls()
         out = fn.forward(*[t.data for t in inputs], **options)
-        record = state.grad_enabled and cls.differentiable and any(t.requires_grad for t in inputs)
-        result = Tensor._make(out, record)
+        record = False
+        if state.grad_enabled and cls.differentiable:
+            for t in inputs:
+                if t.requires_grad:
+                    record = True
+                    break
+        result = _Tensor._make(out, record)
         if record:
             fn.inputs = inputs
             fn.versions = tuple([t._version for t in inputs])

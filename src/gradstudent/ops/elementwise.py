@@ -15,7 +15,7 @@ from ._util import binary_operands, broadcast_shapes, scalar_like
 
 
 def _shape_check(op: str, x: Array, y: Array) -> None:
-    if x.shape != y.shape:
+    if x.shape != y.shape and x.ndim and y.ndim:  # a 0-d operand always broadcasts
         broadcast_shapes(op, x.shape, y.shape)
 
 
