@@ -28,6 +28,7 @@ CONFIGS: list[tuple[str, dict[str, Any]]] = [
     ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5, weight_decay=0.1, alpha=0.9)),
     ("RMSprop", dict(lr=0.01, maximize=True, eps=1e-4)),
     ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.0)),
     ("Adam", dict(lr=0.01, amsgrad=True)),
     ("Adam", dict(lr=0.01, weight_decay=0.1)),
     ("Adam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, amsgrad=True, maximize=True)),

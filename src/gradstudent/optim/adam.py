@@ -121,13 +121,16 @@ def adam_update_(
     if max_exp_avg_sq is not None:  # AMSGrad: v_max = max(v_max, v_t) replaces v_t below
         xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         exp_avg_sq = max_exp_avg_sq
-    # denominator sqrt(v̂_t) + ε = sqrt(v_t) / sqrt(1 - β2^t) + ε
+    if step_size == 0:  # lr = 0: the moments advance, the parameter stays
+        return
+    # θ_t = θ_{t-1} - step_size · m_t / (sqrt(v_t) / sqrt(1 - β2^t) + ε),  step_size = η / (1 - β1^t),
+    # which is θ_{t-1} - η m̂_t / (sqrt(v̂_t) + ε). Dividing the denominator by the scalar step_size
+    # (instead of multiplying the quotient by it) saves one pass over the arrays, as PyTorch's
+    # "capturable" Adam does: θ_t = θ_{t-1} - m_t / D,  D = sqrt(v_t) / (sqrt(1-β2^t) step_size) + ε / step_size
     xp.sqrt(exp_avg_sq, out=tmp)
-    tmp /= bias_correction2_sqrt
-    tmp += eps
-    # θ_t = θ_{t-1} - η/(1-β1^t) · m_t / denominator   (m̂_t's correction is folded into step_size)
+    tmp *= 1 / (bias_correction2_sqrt * step_size)
+    tmp += eps / step_size
     xp.divide(exp_avg, tmp, out=tmp)
-    tmp *= step_size
     param -= tmp
 
 

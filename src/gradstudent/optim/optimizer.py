@@ -18,7 +18,10 @@ from) PyTorch's::
     {"state": {0: {"step": 3, "exp_avg": Tensor, ...}, 1: {...}},       # keyed by parameter index
      "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), ..., "params": [0, 1]}]}
 
-Parameters are numbered in the order they appear, group after group.
+Parameters are numbered in the order they appear, group after group. State buffers are
+gradstudent Tensors, as in PyTorch, so a state_dict holds the same kinds of values as a
+model's (Tensors, ints, floats, tuples) and is saved the same way; the update code itself
+works on their ``.data`` arrays. ``step`` counters are plain ints (PyTorch: float tensors).
 """
 
 from __future__ import annotations
