@@ -17,7 +17,7 @@ import gradstudent as gs
 W1_SHAPES = [(512, 784), (512,), (512, 512), (512,), (10, 512), (10,)]
 
 
-def median_ms(fn: Callable[[], Any], repeats: int = 200) -> float:
+def median_ms(fn: Callable[[], Any], repeats: int = 100) -> float:
     for _ in range(10):
         fn()
     times = []

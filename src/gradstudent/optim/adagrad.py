@@ -78,8 +78,12 @@ def adagrad_update_(param: Array, grad: Array, state_sum: Array, clr: float, eps
     xp = get_array_module(param)
     tmp = xp.empty_like(param)
     state_sum += xp.multiply(grad, grad, out=tmp)  # s_t = s_{t-1} + g_t²
-    xp.sqrt(state_sum, out=tmp)                    # sqrt(s_t) + ε
-    tmp += eps
-    xp.divide(grad, tmp, out=tmp)                  # θ_t = θ_{t-1} - η_t g_t / (sqrt(s_t) + ε)
-    tmp *= clr
+    if clr == 0:
+        return
+    # θ_t = θ_{t-1} - η_t g_t / (sqrt(s_t) + ε), as θ_{t-1} - g_t / D with D = sqrt(s_t) / η_t + ε / η_t:
+    # dividing the denominator by the scalar η_t saves a pass over the arrays.
+    xp.sqrt(state_sum, out=tmp)
+    tmp *= 1 / clr
+    tmp += eps / clr
+    xp.divide(grad, tmp, out=tmp)
     param -= tmp

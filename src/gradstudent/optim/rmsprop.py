@@ -100,13 +100,16 @@ def rmsprop_update_(
         xp.subtract(square_avg, tmp, out=tmp)
         xp.sqrt(tmp, out=tmp)
     else:
-        xp.sqrt(square_avg, out=tmp)  # d_t = sqrt(v_t) + ε
-    tmp += eps
-    xp.divide(grad, tmp, out=tmp)  # g_t / d_t
+        xp.sqrt(square_avg, out=tmp)  # d_t = sqrt(v_t) + ε (ε added below)
     if buf is not None:
-        buf *= momentum  # b_t = μ b_{t-1} + g_t / d_t
+        tmp += eps
+        xp.divide(grad, tmp, out=tmp)  # g_t / d_t
+        buf *= momentum                # b_t = μ b_{t-1} + g_t / d_t
         buf += tmp
-        xp.multiply(buf, lr, out=tmp)
-    else:
-        tmp *= lr
-    param -= tmp  # θ_t = θ_{t-1} - η (b_t or g_t / d_t)
+        param -= xp.multiply(buf, lr, out=tmp)  # θ_t = θ_{t-1} - η b_t
+    elif lr != 0:
+        # θ_t = θ_{t-1} - η g_t / d_t, as θ_{t-1} - g_t / (d_t / η): dividing the denominator by
+        # the scalar η (sqrt(.) / η + ε / η) saves a pass over the arrays.
+        tmp *= 1 / lr
+        tmp += eps / lr
+        param -= xp.divide(grad, tmp, out=tmp)
