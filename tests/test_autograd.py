@@ -229,6 +229,24 @@ def test_backward_on_non_scalar_explains() -> None:
     close(x.grad, [2.0, 2.0])
 
 
+def test_seed_gradient_takes_the_output_dtype() -> None:
+    x = gs.ones(3, requires_grad=True)
+    (x * 2).backward(gs.ones(3, dtype=gs.float64))
+    assert x.grad.dtype == gs.float32
+    (g,) = autograd.grad(x * 2, x, gs.ones(3, dtype=gs.float64))
+    assert g.dtype == gs.float32
+
+
+def test_backward_create_graph_gives_differentiable_grad() -> None:
+    x = t64([1.0, 2.0])
+    (x**3).sum().backward(create_graph=True)
+    assert x.grad.requires_grad
+    g = x.grad
+    x.grad = None
+    g.sum().backward()
+    close(x.grad, 6 * np.array([1.0, 2.0]))
+
+
 def test_backward_without_grad_explains() -> None:
     with pytest.raises(RuntimeError, match="requires_grad=True"):
         gs.ones(2).sum().backward()
@@ -392,6 +410,8 @@ def test_leaf_grads_are_never_aliased() -> None:
         (lambda: gs.ones(2, 3).gather(1, gs.zeros(2, dtype=gs.int64)), r"gather.*\(2,\).*\(2, 3\)"),
         (lambda: gs.ones(2, 3).gather(1, gs.full((2, 1), 5)), r"gather.*out of range.*3"),
         (lambda: gs.ones(2, 3).expand(4, 3), r"expand.*\(2, 3\).*\(4, 3\)"),
+        (lambda: gs.ones(3).expand(-1, 3), r"expand.*-1.*leading"),
+        (lambda: gs.cat([gs.tensor(1.0), gs.tensor(2.0)]), r"cat.*zero-dimensional.*stack"),
         (lambda: gs.ones(2, 3).sum(2), r"sum.*dimension 2.*2 dimensions"),
         (lambda: gs.ones(2, 3)[3], r"getitem.*\(2, 3\)"),
     ],
@@ -418,6 +438,11 @@ def test_dtype_rules() -> None:
     assert (gs.tensor([1, 2]) + 1).dtype == gs.int64
     assert (x32 + gs.ones(2, dtype=gs.float64)).dtype == gs.float64
     assert gs.tensor([1, 2]).sum().dtype == gs.int64
+    # a 0-d tensor does not widen a dimensioned tensor of the same kind (torch's rule), but does across kinds
+    assert (x32 * gs.tensor(2.0, dtype=gs.float64)).dtype == gs.float32
+    assert (gs.tensor(2.0, dtype=gs.float64) - x32).dtype == gs.float32
+    assert (gs.tensor([1, 2]) * gs.tensor(2.0, dtype=gs.float64)).dtype == gs.float64
+    assert (gs.tensor([1, 2], dtype=gs.int32) + gs.tensor(5)).dtype == gs.int32
     assert gs.tensor([True, True]).sum().item() == 2
 
 

@@ -244,6 +244,7 @@ row("getitem", lambda L, a: a.narrow(1, 1, 2), [(2, 4)], tag="narrow")
 row("flip", lambda L, a: a.flip(0), [(3, 2)])
 row("flip", lambda L, a: a.flip(0, -1), [(3, 2, 2)], tag="two")
 row("flip", lambda L, a: L.flip(a, (1,)), [(3, 2)], tag="func")
+row("flip", lambda L, a: a.flip(0), [()], tag="0d")
 
 # ---------------------------------------------------------------- indexing
 _IDX = np.array([2, 0, 2, -1])

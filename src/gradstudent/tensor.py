@@ -237,7 +237,12 @@ class Tensor(TensorOps):
         return out.clone() if copy and out is self else out
 
     def type(self, dtype: Any) -> Tensor:
-        """A copy converted to ``dtype`` (differentiable between float types)."""
+        """A copy converted to ``dtype`` (``self`` when it already has it).
+
+        Between floating types the conversion is differentiable (the gradient is
+        converted back). To an integer or bool dtype the result is a constant that
+        does not require grad, as in torch: integers have no gradients.
+        """
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
             return self
@@ -377,6 +382,8 @@ def _root_gradient(t: Tensor, gradient: Any, where: str) -> Tensor:
     g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=t.dtype)
     if g.shape != t.shape:
         raise RuntimeError(f"{where}: gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.shape)}")
+    if g.dtype != t.dtype:  # as torch: the seed takes the output's dtype, so .grad keeps the leaf's dtype
+        g = g.type(t.dtype)
     return g if state.grad_enabled and g.requires_grad else Tensor._make(g.data.copy())
 
 

@@ -24,6 +24,9 @@ def scalar_like(value: Any, ref: Tensor) -> Tensor:
     return Tensor._make(xp.asarray(value, dtype=dtype))
 
 
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
 def binary_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """Turn the operands of a binary op into two tensors of one dtype."""
     if not isinstance(a, Tensor):
@@ -34,6 +37,10 @@ def binary_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
         b = scalar_like(b, a) if isinstance(b, int | float | bool) else Tensor(b)
     if a.data.dtype != b.data.dtype:
         common = dtypes.result_type(a.data.dtype, b.data.dtype)
+        if (a.ndim == 0) != (b.ndim == 0):  # torch: a 0-d tensor does not widen a dimensioned one of its kind
+            dimensioned = b.data.dtype if a.ndim == 0 else a.data.dtype
+            if _KIND_RANK[dimensioned.kind] >= _KIND_RANK[common.kind]:  # (float32 (3,) * float64 0-d: float32)
+                common = dimensioned
         if a.data.dtype != common:
             a = a.type(common)
         if b.data.dtype != common:

@@ -190,6 +190,8 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
     lead = len(shape) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: target {shape} has fewer dimensions than the tensor {tuple(x.shape)}")
+    if -1 in shape[:lead]:
+        raise ValueError(f"expand: -1 is not allowed in a new leading dimension (target {shape}, tensor {tuple(x.shape)})")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     if shape == x.shape:
         return x
@@ -213,6 +215,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
+    if any(t.ndim == 0 for t in tensors):
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack() to join them along a new axis")
     (d,) = normalize_dims(dim, tensors[0].ndim, "cat")
     first = tensors[0].shape
     for i, t in enumerate(tensors):
@@ -267,6 +271,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def flip(x: Tensor, *dims: Any) -> Tensor:
-    return Flip.apply(x, dims=normalize_dims(_shape_arg(dims), x.ndim, "flip"))
+    axes = normalize_dims(_shape_arg(dims), x.ndim, "flip")
+    return Flip.apply(x, dims=axes if x.ndim else ())  # a 0-d tensor has nothing to reverse
 
 
