@@ -1,6 +1,6 @@
 """Neural-network building blocks with PyTorch's names, parameter names and initialisation."""
 
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh  # noqa: F401
 from .containers import ModuleDict, ModuleList, ParameterList, Sequential  # noqa: F401
 from .dropout import Dropout  # noqa: F401
@@ -19,3 +19,8 @@ from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell  # noqa: F4
 from .attention import MultiheadAttention  # noqa: F401,E402
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer  # noqa: F401,E402
 from .positional import LearnedPositionalEmbedding, RotaryEmbedding, SinusoidalPositionalEncoding  # noqa: F401,E402
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d  # noqa: F401,E402  (convolutional networks)
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, MaxUnpool2d  # noqa: F401,E402
+from .batchnorm import BatchNorm1d, BatchNorm2d, GroupNorm  # noqa: F401,E402
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401,E402
+from .spatial import ConstantPad2d, Dropout1d, Dropout2d, Fold, ReflectionPad2d, ReplicationPad2d, Unfold, ZeroPad2d  # noqa: F401,E402
