@@ -322,13 +322,22 @@ def test_op(case: OpCase) -> None:
     case.run()
 
 
-# Ops registered outside the core op modules and the test file that checks them.
-COVERED_ELSEWHERE: dict[str, str] = {}
+# Ops registered outside the core op modules -> the test file (relative to tests/) that checks them.
+# Add your op here when you add its tests.
+COVERED_ELSEWHERE: dict[str, str] = {
+    "conv2d": "cnn/test_cnn_conv.py", "conv2d_weight": "cnn/test_cnn_conv.py", "conv_transpose2d": "cnn/test_cnn_conv.py",
+    "avg_pool2d": "cnn/test_cnn_pool.py", "avg_pool2d_spread": "cnn/test_cnn_pool.py", "max_pool2d": "cnn/test_cnn_pool.py",
+    "max_pool2d_gather": "cnn/test_cnn_pool.py", "max_pool2d_scatter": "cnn/test_cnn_pool.py",
+    "max_unpool2d": "cnn/test_cnn_pool.py", "unfold": "cnn/test_cnn_pool.py", "fold": "cnn/test_cnn_pool.py",
+    "embedding": "seq/test_seq_ops_table.py", "embedding_scatter": "seq/test_seq_ops_table.py",
+    "layer_norm": "seq/test_seq_ops_table.py", "rnn_sequence": "seq/test_seq_ops_table.py",
+    "gru_sequence": "seq/test_seq_ops_table.py", "lstm_sequence": "seq/test_seq_ops_table.py",
+}
 
 CORE_MODULES = {f"gradstudent.ops.{m}" for m in ("elementwise", "reduce", "shape", "index", "linalg", "nn_ops")}
 
 
-def test_every_op_has_a_row() -> None:
+def test_every_core_op_has_a_row() -> None:
     covered = {c.op for c in CASES}
     core = {name for name, cls in gs.autograd.OPS.items() if cls.__module__ in CORE_MODULES}
     missing = sorted(core - covered)
@@ -337,15 +346,25 @@ def test_every_op_has_a_row() -> None:
 
 
 def test_other_ops_are_accounted_for() -> None:
-    """Ops from other files (conv, pooling, rnn, ...) must be listed in COVERED_ELSEWHERE."""
-    import os
+    """Ops from other files (conv, pooling, rnn, ...) should be listed in COVERED_ELSEWHERE.
 
-    covered = {c.op for c in CASES}
-    others = {name for name, cls in gs.autograd.OPS.items() if cls.__module__ not in CORE_MODULES}
-    unaccounted = sorted(others - covered - set(COVERED_ELSEWHERE))
-    print("ops registered outside the core modules and not accounted for:", unaccounted)
-    here = os.path.dirname(__file__)
+    Listed entries must name an existing test file that mentions the op. Unlisted
+    ops are printed and reported as a warning (their authors may still be writing tests).
+    """
+    import os
+    import re
+    import warnings
+
+    here = os.path.dirname(os.path.abspath(__file__))
     for op, path in COVERED_ELSEWHERE.items():
-        assert os.path.exists(os.path.join(here, os.path.basename(path))), f"{op}: {path} does not exist"
+        full = os.path.join(here, path)
+        assert os.path.exists(full), f"COVERED_ELSEWHERE[{op!r}]: {path} does not exist"
+        with open(full, encoding="utf-8") as f:
+            assert re.search(rf"\b{op}\b", f.read()), f"COVERED_ELSEWHERE[{op!r}]: {path} never mentions {op!r}"
+    covered = {c.op for c in CASES} | set(COVERED_ELSEWHERE)
+    others = {name for name, cls in gs.autograd.OPS.items() if cls.__module__ not in CORE_MODULES}
+    unaccounted = sorted(others - covered)
+    print("ops registered outside the core modules and not accounted for:", unaccounted)
     if unaccounted:
-        pytest.skip(f"not yet listed in COVERED_ELSEWHERE: {unaccounted}")
+        modules = {op: gs.autograd.OPS[op].__module__ for op in unaccounted}
+        warnings.warn(f"ops with no test listed in COVERED_ELSEWHERE (tests/test_ops_table.py): {modules}", stacklevel=1)
