@@ -281,3 +281,4 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor, full: bool = F
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction, "gaussian_nll_loss")
 from .functional_seq import embedding, layer_norm, scaled_dot_product_attention  # noqa: E402,F401  (sequence models)
+from .functional_cnn import *  # noqa: E402,F401,F403  (convolutional networks)

@@ -3,3 +3,4 @@
 
 from . import elementwise, index, linalg, nn_ops, reduce, shape  # noqa: F401
 from . import attention, embedding, layernorm, lstm, rnn  # noqa: F401  (sequence models)
+from . import conv, norm_batch, pool, resample, window  # noqa: F401,E402  (convolutional networks)
