@@ -11,6 +11,7 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from . import graph  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
