@@ -203,6 +203,32 @@ def test_inplace_change_of_a_saved_input_is_detected() -> None:
         y.backward()
 
 
+@pytest.mark.parametrize(
+    "modify",
+    [lambda a: a[0:2].add_(1.0), lambda a: a.detach().mul_(2.0), lambda a: a.reshape(3, 1).zero_(), lambda a: a.flip(0).fill_(0.0)],
+    ids=["slice", "detach", "reshape", "flip"],
+)
+def test_inplace_change_through_a_view_is_detected(modify) -> None:
+    """Views share their base's version counter (as in torch), so this is no silent wrong gradient."""
+    a = t64([1.0, 2.0, 3.0], requires_grad=False)
+    w = t64([3.0, 4.0, 5.0])
+    y = (a * w).sum()
+    modify(a)
+    with pytest.raises(RuntimeError, match=r"mul.*modified in place"):
+        y.backward()
+
+
+def test_copies_do_not_share_versions() -> None:
+    a = t64([1.0, 2.0, 3.0], requires_grad=False)
+    w = t64([3.0, 4.0, 5.0])
+    y = (a * w).sum()
+    a.clone().add_(1.0)
+    (a * 2).add_(1.0)
+    a[gs.tensor([0, 1])].add_(1.0)  # advanced indexing copies
+    y.backward()
+    close(w.grad, [1.0, 2.0, 3.0])
+
+
 def test_inplace_change_of_a_saved_output_is_detected() -> None:
     x = t64([1.0, 2.0])
     y = x.exp()
@@ -348,8 +374,8 @@ def test_register_hook_modifies_and_removes() -> None:
     handle = x.register_hook(lambda g: g * 10)
     (x * 3).sum().backward()
     close(x.grad, [30.0, 30.0])
-    remove = handle.remove if hasattr(handle, "remove") else handle
-    remove()
+    handle.remove()
+    handle.remove()  # removing twice is harmless
     x.grad = None
     (x * 3).sum().backward()
     close(x.grad, [3.0, 3.0])

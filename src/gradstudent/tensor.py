@@ -27,7 +27,7 @@ from .tensor_ops import TensorOps
 
 
 class Tensor(TensorOps):
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_version", "_hooks", "_name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vbox", "_hooks", "_name", "__weakref__")
 
     data: Array
     grad: Tensor | None
@@ -41,7 +41,7 @@ class Tensor(TensorOps):
         self.data = xp.array(data, dtype=dtype)  # always a copy, like torch.tensor
         self.grad = None
         self._ctx = None
-        self._version = 0
+        self._vbox = [0]
         self._hooks = None
         self._name = None
         self.requires_grad = False
@@ -56,7 +56,7 @@ class Tensor(TensorOps):
         t.grad = None
         t.requires_grad = requires_grad
         t._ctx = None
-        t._version = 0
+        t._vbox = [0]
         t._hooks = None
         t._name = None
         return t
@@ -119,8 +119,10 @@ class Tensor(TensorOps):
         return self
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph (shares memory, like PyTorch)."""
-        return Tensor._make(self.data, False)
+        """The same data, cut from the graph (shares memory and the version counter, like PyTorch)."""
+        t = Tensor._make(self.data, False)
+        t._vbox = self._vbox
+        return t
 
     def detach_(self) -> Tensor:
         self._ctx = None
@@ -141,10 +143,10 @@ class Tensor(TensorOps):
         root_grad = _root_gradient(self, gradient, "backward")
         run_backward([self], [root_grad], retain_graph or create_graph, create_graph)
 
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it.
 
-        Returns a function that removes the hook.
+        Returns a handle: ``handle.remove()`` takes the hook off again.
         """
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require grad")
@@ -155,7 +157,7 @@ class Tensor(TensorOps):
                 self._hooks = []
             hooks = self._hooks
         hooks.append(hook)
-        return lambda: hooks.remove(hook) if hook in hooks else None
+        return RemovableHandle(hooks, hook)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
@@ -172,9 +174,26 @@ class Tensor(TensorOps):
 
         self.register_hook(store)
 
+    @property
+    def _version(self) -> int:
+        """How often this tensor's memory was modified in place (checked by backward).
+
+        The counter lives in a one-element list that views of the same memory
+        (``x[0]``, ``x.T``, ``x.detach()``) share, as in torch: changing a view in
+        place is seen by every op that saved the original.
+        """
+        return self._vbox[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        try:
+            self._vbox[0] = value
+        except AttributeError:  # a subclass __init__ that sets the version before any box exists
+            self._vbox = [value]
+
     def _bump_version(self) -> None:
         """Record an in-place modification (checked by backward)."""
-        self._version += 1
+        self._vbox[0] += 1
 
     # ---- conversion --------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
@@ -284,7 +303,7 @@ class Tensor(TensorOps):
             )
         if self._ctx is not None and state.grad_enabled:
             raise RuntimeError(f"{op}: in-place ops on tensors that are part of a graph are not supported; use the out-of-place {op.rstrip('_')}")
-        self._version += 1
+        self._vbox[0] += 1
 
     def _operand(self, other: Any) -> Any:
         return other.data if isinstance(other, Tensor) else other
@@ -367,6 +386,19 @@ class Tensor(TensorOps):
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``: ``handle.remove()`` unregisters the hook (as in torch)."""
+
+    def __init__(self, hooks: list[Any], hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+    __call__ = remove  # calling the handle also removes the hook
 
 
 def _root_gradient(t: Tensor, gradient: Any, where: str) -> Tensor:

@@ -80,13 +80,19 @@ class Function:
                     record = True
                     break
         result = _Tensor._make(out, record)
+        base = getattr(out, "base", None)
+        if base is not None:  # a view of an input's memory shares its version counter (see Tensor._version)
+            for t in inputs:
+                if t.data is base or getattr(t.data, "base", None) is base:
+                    result._vbox = t._vbox
+                    break
         if record:
             fn.inputs = inputs
             fn.versions = tuple([t._version for t in inputs])
             result._ctx = fn
             if cls.saves_output:
                 fn._output_ref = weakref.ref(result)
-                fn._output_version = 0
+                fn._output_version = result._version
             if state.anomaly:
                 fn._trace = traceback.format_stack()[:-2]
         if state.anomaly:
