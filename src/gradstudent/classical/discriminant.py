@@ -60,18 +60,20 @@ class _DiscriminantBase(ClassifierMixin, BaseEstimator):
                 )
             self.priors_ = priors / priors.sum()
 
-    def _log_posterior(self, X: Any) -> np.ndarray:
+    def _log_posterior(self, X: Any, method: str) -> np.ndarray:
+        """Unnormalized log-posteriors δ_k(x), shape (n, n_classes)."""
         raise NotImplementedError
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        return log_softmax(self._log_posterior(X), axis=1)
+        return log_softmax(self._log_posterior(X, "predict_log_proba"), axis=1)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Posterior p(y = k | x), shape (n, n_classes)."""
-        return np.exp(self.predict_log_proba(X))
+        return np.exp(log_softmax(self._log_posterior(X, "predict_proba"), axis=1))
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[np.argmax(self._log_posterior(X), axis=1)]
+        scores = self._log_posterior(X, "predict")
+        return self.classes_[np.argmax(scores, axis=1)]
 
 
 class LinearDiscriminantAnalysis(TransformerMixin, _DiscriminantBase):
@@ -129,18 +131,21 @@ class LinearDiscriminantAnalysis(TransformerMixin, _DiscriminantBase):
             self.explained_variance_ratio_ = (eigenvalues[order] / eigenvalues.sum())[: self._n_components]
         return self
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Linear scores X wᵀ + b: (n,) log-odds for two classes, else (n, K)."""
-        X = self._validate_X(X, "decision_function")
+    def _scores(self, X: Any, method: str) -> np.ndarray:
+        X = self._validate_X(X, method)
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
-    def _log_posterior(self, X: Any) -> np.ndarray:
-        scores = self.decision_function(X)
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Linear scores X wᵀ + b: (n,) log-odds for two classes, else (n, K)."""
+        return self._scores(X, "decision_function")
+
+    def _log_posterior(self, X: Any, method: str) -> np.ndarray:
+        scores = self._scores(X, method)
         return np.column_stack([np.zeros_like(scores), scores]) if scores.ndim == 1 else scores
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        scores = self.decision_function(X)
+        scores = self._scores(X, "predict_proba")
         if scores.ndim == 1:
             positive = expit(scores)
             return np.column_stack([1.0 - positive, positive])
@@ -183,21 +188,21 @@ class QuadraticDiscriminantAnalysis(_DiscriminantBase):
         for k, label in enumerate(self.classes_):
             X_class = X[y_index == k]
             if len(X_class) < 2:
-                raise ValueError(f"QuadraticDiscriminantAnalysis: class {label!r} has {len(X_class)} sample; need at least 2.")
+                raise ValueError(f"QuadraticDiscriminantAnalysis: class {label} has {len(X_class)} sample; need at least 2.")
             eigenvalues, eigenvectors = np.linalg.eigh(_covariance(X_class, None))
             order = np.argsort(eigenvalues)[::-1]
             scaling = (1.0 - self.reg_param) * np.clip(eigenvalues[order], 0.0, None) + self.reg_param
             if np.any(scaling <= self.tol):
                 raise ValueError(
-                    f"QuadraticDiscriminantAnalysis: the covariance of class {label!r} is singular "
+                    f"QuadraticDiscriminantAnalysis: the covariance of class {label} is singular "
                     f"(rank {int(np.sum(scaling > self.tol))} < {X.shape[1]} features); increase reg_param."
                 )
             means.append(X_class.mean(axis=0)), rotations.append(eigenvectors[:, order]), scalings.append(scaling)
         self.means_, self.rotations_, self.scalings_ = np.array(means), rotations, scalings
         return self
 
-    def _log_posterior(self, X: Any) -> np.ndarray:
-        X = self._validate_X(X, "predict")
+    def _log_posterior(self, X: Any, method: str) -> np.ndarray:
+        X = self._validate_X(X, method)
         columns = []
         for mean, rotation, scaling, prior in zip(self.means_, self.rotations_, self.scalings_, self.priors_):
             whitened = (X - mean) @ (rotation / np.sqrt(scaling))
@@ -206,5 +211,5 @@ class QuadraticDiscriminantAnalysis(_DiscriminantBase):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-posterior up to a shared constant, (n, K) (log-odds (n,) for two classes)."""
-        scores = self._log_posterior(X)
+        scores = self._log_posterior(X, "decision_function")
         return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores

@@ -140,24 +140,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.intercept_ = params[n_out * n_features :].copy() if self.fit_intercept else np.zeros(n_out)
         return self
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Logits X Wᵀ + b: shape (n,) for binary (log-odds of classes_[1]), else (n, K)."""
-        X = self._validate_X(X, "decision_function")
+    def _scores(self, X: Any, method: str) -> np.ndarray:
+        X = self._validate_X(X, method)
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
-    def predict_log_proba(self, X: Any) -> np.ndarray:
-        scores = self.decision_function(X)
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits X Wᵀ + b: shape (n,) for binary (log-odds of classes_[1]), else (n, K)."""
+        return self._scores(X, "decision_function")
+
+    def _log_proba(self, X: Any, method: str) -> np.ndarray:
+        scores = self._scores(X, method)
         if scores.ndim == 1:
             scores = np.column_stack([np.zeros_like(scores), scores])  # log-odds → two logits
         return log_softmax(scores, axis=1)
 
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        return self._log_proba(X, "predict_log_proba")
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n, n_classes), columns in ``classes_`` order."""
-        return np.exp(self.predict_log_proba(X))
+        return np.exp(self._log_proba(X, "predict_proba"))
 
     def predict(self, X: Any) -> np.ndarray:
-        scores = self.decision_function(X)
+        scores = self._scores(X, "predict")
         index = (scores > 0).astype(int) if scores.ndim == 1 else np.argmax(scores, axis=1)
         return self.classes_[index]
 

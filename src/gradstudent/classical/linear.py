@@ -72,7 +72,10 @@ class LinearRegression(_LinearModel):
 
     def fit(self, X: Any, y: Any) -> "LinearRegression":
         Xc, yc, x_mean, y_mean = self._center(X, y)
-        coef, _, self.rank_, self.singular_values_ = linalg.lstsq(Xc, yc, lapack_driver="gelsd")
+        # treat singular values below max(n, d)·eps·s_max as zero: centering makes X exactly
+        # rank-deficient when n ≤ d, and round-off must not turn that zero into a huge 1/s
+        cutoff = max(Xc.shape) * np.finfo(float).eps
+        coef, _, self.rank_, self.singular_values_ = linalg.lstsq(Xc, yc, cond=cutoff, lapack_driver="gelsd")
         self.coef_ = coef.T
         self._set_intercept(x_mean, y_mean)
         return self

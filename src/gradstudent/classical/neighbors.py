@@ -82,9 +82,9 @@ class _KNeighborsBase(BaseEstimator):
         self._fit_X, self._fit_y = X, y
         self.n_samples_fit_ = X.shape[0]
 
-    def kneighbors(self, X: Any, n_neighbors: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def kneighbors(self, X: Any, n_neighbors: int | None = None, *, _method: str = "kneighbors") -> tuple[np.ndarray, np.ndarray]:
         """(distances, indices) of the nearest training points, shape (n, k)."""
-        X = self._validate_X(X, "kneighbors")
+        X = self._validate_X(X, _method)
         return nearest_neighbors(X, self._fit_X, n_neighbors or self.n_neighbors, p=self.p)
 
     def _neighbor_weights(self, distances: np.ndarray) -> np.ndarray:
@@ -111,16 +111,17 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
         self._store(X, self._encode_classes(y, min_classes=1))
         return self
 
-    def predict_proba(self, X: Any) -> np.ndarray:
+    def predict_proba(self, X: Any, *, _method: str = "predict_proba") -> np.ndarray:
         """Vote shares, shape (n, n_classes): Σ_{neighbours of class c} w / Σ w."""
-        distances, indices = self.kneighbors(X)
+        distances, indices = self.kneighbors(X, _method=_method)
         weights = self._neighbor_weights(distances)
         votes = np.zeros((len(indices), len(self.classes_)))
         np.add.at(votes, (np.arange(len(indices))[:, None], self._fit_y[indices]), weights)
         return votes / votes.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        shares = self.predict_proba(X, _method="predict")
+        return self.classes_[np.argmax(shares, axis=1)]
 
 
 class KNeighborsRegressor(RegressorMixin, _KNeighborsBase):
@@ -132,6 +133,6 @@ class KNeighborsRegressor(RegressorMixin, _KNeighborsBase):
         return self
 
     def predict(self, X: Any) -> np.ndarray:
-        distances, indices = self.kneighbors(X)
+        distances, indices = self.kneighbors(X, _method="predict")
         weights = self._neighbor_weights(distances)
         return np.sum(weights * self._fit_y[indices], axis=1) / np.sum(weights, axis=1)

@@ -85,16 +85,29 @@ class TreeStructure:
         return int(depths.max())
 
 
+def _entropy(counts: np.ndarray, n: np.ndarray | float) -> np.ndarray:
+    """-Σ_k p_k log₂ p_k over the last axis of ``counts`` (p = counts / n).
+
+    Written as a sequential loop over classes with log₂ x = ln x / ln 2, the
+    same floating-point expression as scikit-learn, so that exactly tied
+    splits are ordered identically (see :func:`_gini_weighted_proxy`).
+    """
+    entropy = np.zeros(counts.shape[:-1])
+    for k in range(counts.shape[-1]):
+        p = counts[..., k] / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy -= np.where(p > 0, p * (np.log(p) / np.log(2.0)), 0.0)
+    return entropy
+
+
 def _impurity(stats: np.ndarray, n: float, criterion: str) -> float:
     """Impurity of one node from its class counts (classification) or [Σy, Σy²]."""
     if criterion == "squared_error":
         mean = stats[0] / n
         return float(max(stats[1] / n - mean * mean, 0.0))
-    proportions = stats / n
     if criterion == "gini":
-        return float(1.0 - np.sum(proportions**2))
-    nonzero = proportions[proportions > 0]
-    return float(-np.sum(nonzero * np.log2(nonzero)))
+        return float(1.0 - np.sum(stats * stats) / (n * n))
+    return float(_entropy(stats, n))
 
 
 def _split_proxy(left: np.ndarray, total: np.ndarray, n_left: np.ndarray, m: int, criterion: str) -> np.ndarray:
@@ -108,17 +121,23 @@ def _split_proxy(left: np.ndarray, total: np.ndarray, n_left: np.ndarray, m: int
     right = total - left
     if criterion == "squared_error":  # Σ m_c·var_c = Σy² - (Σ_L y)²/m_L - (Σ_R y)²/m_R
         return left * left / n_left + right * right / n_right
-    if criterion == "gini":  # Σ m_c·gini_c = m - Σ_k L_k²/m_L - Σ_k R_k²/m_R
-        return np.sum(left * left, axis=1) / n_left + np.sum(right * right, axis=1) / n_right
-    # entropy: m_c·H_c = m_c log m_c - Σ_k c_k log c_k
-    with np.errstate(divide="ignore", invalid="ignore"):
-        left_terms = np.where(left > 0, left * np.log2(left), 0.0).sum(axis=-1)
-        right_terms = np.where(right > 0, right * np.log2(right), 0.0).sum(axis=-1)
-    return left_terms - n_left * np.log2(n_left) + right_terms - n_right * np.log2(n_right)
+    # entropy: -(m_L·H_L + m_R·H_R)
+    return -n_right * _entropy(right, n_right) - n_left * _entropy(left, n_left)
 
 
-def _gini_proxy(classes: np.ndarray, class_totals: np.ndarray, rows: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Σ_k L_k²/m_L + Σ_k R_k²/m_R at the candidate splits (rows[i], positions[i]),
+def _gini_weighted_proxy(square_left: np.ndarray, square_right: np.ndarray, n_left: np.ndarray, m: int) -> np.ndarray:
+    """-(m_L·gini_L + m_R·gini_R) with gini = 1 - Σ_k c_k² / m², from Σ_k c_k².
+
+    Different splits can tie exactly (e.g. 1 + 5 = 2.6 + 3.4); evaluating
+    this very expression, in scikit-learn's operation order, makes the
+    rounding - and so the choice among tied splits - the same as there.
+    """
+    n_right = m - n_left
+    return -n_right * (1.0 - square_right / (n_right * n_right)) - n_left * (1.0 - square_left / (n_left * n_left))
+
+
+def _gini_square_sums(classes: np.ndarray, class_totals: np.ndarray, rows: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Σ_k L_k² and Σ_k R_k² at the candidate splits (rows[i], positions[i]),
     computed without a per-class axis.
 
     ``classes`` (d, m): the class of each sample, each row in that feature's
@@ -138,18 +157,17 @@ def _gini_proxy(classes: np.ndarray, class_totals: np.ndarray, rows: np.ndarray,
     n_classes = len(class_totals)
     small = classes.astype(np.int8 if n_classes < 2**7 else np.int16 if n_classes < 2**15 else np.int64)
     by_class = np.argsort(small, axis=1, kind="stable")
-    slot_class = np.repeat(np.arange(len(class_totals)), class_totals)
+    slot_class = np.repeat(np.arange(n_classes), class_totals)
     earlier_same_class = np.arange(m) - (np.cumsum(class_totals) - class_totals)[slot_class]
     increment = np.empty_like(classes)
     increment[np.arange(n_rows)[:, None], by_class] = 2 * earlier_same_class + 1
 
     # int32 halves the memory traffic and is exact while the sums stay below 2³¹
     dtype = np.int32 if m * m < 2**31 else np.int64
-    left_square_sum = np.cumsum(increment, axis=1, dtype=dtype)[rows, positions - 1]
-    left_dot_total = np.cumsum(class_totals[classes], axis=1, dtype=dtype)[rows, positions - 1]
-    right_square_sum = class_totals @ class_totals - 2 * left_dot_total.astype(np.int64) + left_square_sum
-    n_left = positions.astype(float)
-    return left_square_sum / n_left + right_square_sum / (m - n_left)
+    square_left = np.cumsum(increment, axis=1, dtype=dtype)[rows, positions - 1].astype(np.int64)
+    dot_total_left = np.cumsum(class_totals[classes], axis=1, dtype=dtype)[rows, positions - 1].astype(np.int64)
+    square_right = class_totals @ class_totals - 2 * dot_total_left + square_left
+    return square_left.astype(float), square_right.astype(float)
 
 
 class _TreeBuilder:
@@ -203,7 +221,8 @@ class _TreeBuilder:
             return None
         positions = positions + 1
         if self.criterion == "gini":
-            proxy = _gini_proxy(self.target[order], stats.astype(np.int64), rows, positions)
+            squares = _gini_square_sums(self.target[order], stats.astype(np.int64), rows, positions)
+            proxy = _gini_weighted_proxy(*squares, positions.astype(float), m)
         else:
             stat = self.sample_stats[order] if self.classification else self.target[order]
             left = np.cumsum(stat, axis=1)[rows, positions - 1]  # (c, K) class counts or (c,) Σy
@@ -339,9 +358,10 @@ class _BaseDecisionTree(BaseEstimator):
             )
         self.feature_importances_ = gains / gains.sum() if gains.sum() > 0 else gains
 
-    def apply(self, X: Any) -> np.ndarray:
+    def apply(self, X: Any, *, _method: str = "apply") -> np.ndarray:
         """Index of the leaf each sample ends up in."""
-        return self.tree_.apply(self._validate_X(X, "apply"))
+        X = self._validate_X(X, _method)
+        return self.tree_.apply(X)
 
     def get_depth(self) -> int:
         self._check_is_fitted("get_depth")
@@ -396,10 +416,12 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseDecisionTree):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class proportions of the leaf reached, shape (n, n_classes)."""
-        return self.tree_.value[self.apply(X)]
+        leaves = self.apply(X, _method="predict_proba")
+        return self.tree_.value[leaves]
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        leaves = self.apply(X, _method="predict")
+        return self.classes_[np.argmax(self.tree_.value[leaves], axis=1)]
 
 
 class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
@@ -431,4 +453,5 @@ class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
         return self
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.tree_.value[self.apply(X), 0]
+        leaves = self.apply(X, _method="predict")
+        return self.tree_.value[leaves, 0]
