@@ -3,6 +3,7 @@
     from oracle import check_op, positive
     check_op(lambda x, y: x * y, lambda x, y: x * y, [(3, 1), (1, 4)])
     check_op(lambda x: x.log(), lambda x: x.log(), [positive(2, 3)])
+    check_op(gs.softmax, torch.softmax, [(2, 3)], kwargs={"dim": 1})
 
 ``inputs`` describes the arguments; each entry is one of
 
@@ -32,6 +33,7 @@ backward graphs, so a table can verify that a row really exercises its op.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -167,6 +169,7 @@ def check_op(
     torch_fn: Callable[..., Any],
     inputs: Sequence[Any],
     *,
+    kwargs: dict[str, Any] | None = None,
     seed: int = 0,
     atol: float = 1e-9,
     rtol: float = 1e-7,
@@ -181,12 +184,15 @@ def check_op(
 ) -> set[str]:
     """Compare ``gs_fn(*inputs)`` with ``torch_fn(*inputs)``; see the module docstring.
 
+    ``kwargs`` (keyword options such as ``dim=1``) are passed to both functions.
     ``grad=False`` skips the comparison of derivatives with torch (steps 2 and 3),
     ``second_order=False`` step 3; ``gradcheck`` / ``gradgradcheck`` switch step 4.
     ``eps``, ``gc_atol`` and ``gc_rtol`` go to the finite-difference checks.
 
     Returns the set of registered op names in gradstudent's forward and backward graphs.
     """
+    if kwargs:
+        gs_fn, torch_fn = functools.partial(gs_fn, **kwargs), functools.partial(torch_fn, **kwargs)
     rng = np.random.default_rng(seed)
     ins = _make_inputs(inputs, rng)
     g_outs = _flatten(gs_fn(*[i.gs for i in ins]))

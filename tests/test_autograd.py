@@ -440,6 +440,10 @@ def test_leaf_grads_are_never_aliased() -> None:
         (lambda: gs.cat([gs.tensor(1.0), gs.tensor(2.0)]), r"cat.*zero-dimensional.*stack"),
         (lambda: gs.ones(2, 3).sum(2), r"sum.*dimension 2.*2 dimensions"),
         (lambda: gs.ones(2, 3)[3], r"getitem.*\(2, 3\)"),
+        (lambda: gs.ones(6).unflatten(0, (4, -1)), r"unflatten.*\(4, 1\).*6"),
+        (lambda: gs.ones(6).split(0), r"split.*positive"),
+        (lambda: gs.ones(6).chunk(0), r"chunk.*positive"),
+        (lambda: gs.ones(2, 3).index_select(0, gs.tensor([[0]])), r"index_select.*1-D.*\(1, 1\)"),
     ],
 )
 def test_error_messages_name_op_and_shapes(fn, pattern) -> None:

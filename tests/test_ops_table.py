@@ -262,6 +262,11 @@ row("getitem", lambda L, a, i, j: a[i, j], [(3, 4), np.array([0, 2, 0]), np.arra
 row("getitem", lambda L, a, i: a[i, :, 1:3], [(3, 2, 4), np.array([1, 1, 0])], tag="mixed")
 row("getitem", lambda L, a, i: a[1:, i], [(3, 4), np.array([3, 3])], tag="slice-then-index")
 row("getitem", lambda L, a: a[[0, 0, 2]], [(3, 2)], tag="list")
+row("getitem", lambda L, a: a[[2, 0], [1, 1]], [(3, 2)], tag="list-pairs")
+row("getitem", lambda L, a, i: a[..., i], [(2, 3), np.array([0, 0, 2])], tag="ellipsis-index")
+row("getitem", lambda L, a, i: a[i, None], [(3, 2), np.array([1, 1, 0])], tag="index-none")
+row("getitem", lambda L, a, m: a[0, m], [(2, 3), np.array([True, False, True])], tag="int-mask")
+row("getitem", lambda L, a, m: a[m], [(3,), np.array(True)], tag="0d-mask")
 row("getitem", lambda L, a, m: a[m], [(2, 3), np.array([[True, False, True], [False, False, True]])], tag="mask")
 row("getitem", lambda L, a, m: a[:, m], [(2, 3), np.array([True, False, True])], tag="mask-axis1")
 row("getitem", lambda L, a, m: a[m], [(3, 2), np.array([False, True, True])], tag="mask-rows")
@@ -277,6 +282,7 @@ row("scatter_add", lambda L, a, i, s: a.scatter_add(1, i, s), [(2, 4), _G2[:, :2
 row("index_select", lambda L, a, i: a.index_select(0, i), [(4, 3), _IDX % 4])  # (torch rejects negative indices here)
 row("index_select", lambda L, a, i: L.index_select(a, 1, i), [(2, 4), _IDX % 4], tag="dim1")
 row("index_select", lambda L, a, i: a.index_select(-1, i), [(2, 2, 4), np.array([3])], tag="dim-1")
+row("index_select", lambda L, a, i: a.index_select(1, i), [(2, 4), np.array(2)], tag="0d-index")
 row("where", lambda L, a, m: a.masked_fill(m, -1.5), [(2, 3), np.array([[True, False, True], [False, False, True]])], tag="masked_fill")
 row("where", lambda L, a, m: a.masked_fill(m, 0.0), [(2, 3), np.array([False, True, True])], tag="masked_fill-bcast")
 row("where", lambda L, a, m: a.masked_fill(m, float("-inf")).softmax(-1), [(2, 3), np.array([False, True, False])], tag="masked_fill-softmax")
@@ -304,6 +310,7 @@ row("matmul", lambda L, a, b: a.matmul(b), [(4, 2, 3), (1, 3, 2)], tag="method")
 row("mul", lambda L, a, b: L.outer(a, b), [(3,), (4,)], tag="outer")
 row("linear", lambda L, x, w, b: L.nn.functional.linear(x, w, b), [(4, 3), (2, 3), (2,)])
 row("linear", lambda L, x, w: L.nn.functional.linear(x, w), [(4, 3), (2, 3)], tag="nobias")
+row("linear", lambda L, x, w, b: L.nn.functional.linear(x, w, b), [(3,), (2, 3), (2,)], tag="1d")
 row("linear", lambda L, x, w, b: L.nn.functional.linear(x, w, b), [(2, 4, 3), (2, 3), (2,)], tag="3d")
 EINSUMS = [
     ("ij,jk->ik", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]), ("i,i->", [(4,), (4,)]),
@@ -314,6 +321,46 @@ EINSUMS = [
 ]
 for eq, shapes in EINSUMS:
     row("einsum", lambda L, *xs, eq=eq: L.einsum(eq, *xs), shapes, tag=eq)
+
+
+def test_check_op_keyword_options() -> None:
+    import torch
+
+    from oracle import check_op
+
+    seen = check_op(gs.softmax, torch.softmax, [(2, 3)], kwargs={"dim": 0})
+    assert "softmax" in seen
+
+
+def test_check_op_catches_a_wrong_gradient() -> None:
+    """The oracle itself: a deliberately wrong backward must fail it (first and second order)."""
+    import torch
+
+    from gradstudent.autograd import Function
+    from oracle import check_op
+
+    class BadSquare(Function):  # not registered: a local op with a wrong second derivative
+        def forward(self, x):
+            return x * x
+
+        def backward(self, grad):
+            (x,) = self.saved_inputs()
+            return grad * 2.0 * gs.Tensor._make(x.data)  # x detached: d2/dx2 lost
+
+    with pytest.raises(AssertionError, match="second derivative"):
+        check_op(lambda x: BadSquare.apply(x), lambda x: x * x, [(3,)], gradcheck=False, gradgradcheck=False)
+    class OffSquare(Function):  # first derivative 0.01% off: finite differences can't see it, torch can
+        def forward(self, x):
+            return x * x
+
+        def backward(self, grad):
+            (x,) = self.saved_inputs()
+            return grad * 2.0002 * x
+
+    with pytest.raises(AssertionError, match="gradient of input 0"):
+        check_op(lambda x: OffSquare.apply(x), lambda x: x * x, [(3,)])
+    with pytest.raises(AssertionError, match="Jacobian mismatch"):
+        check_op(lambda x: BadSquare.apply(x), lambda x: x * x, [(3,)], grad=False)
 
 
 # ---------------------------------------------------------------- the tests

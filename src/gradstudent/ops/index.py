@@ -200,6 +200,8 @@ def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
     (d,) = normalize_dims(dim, x.ndim, "index_select")
     if index.ndim > 1:
         raise ValueError(f"index_select: index must be 1-D, got shape {tuple(index.shape)}")
+    if index.ndim == 0:  # a single index still keeps the axis (length 1), as in torch
+        index = index.reshape(1)
     _check_index("index_select", index, x.shape[d])
     return IndexSelect.apply(x, index, dim=d)
 

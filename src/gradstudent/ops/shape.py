@@ -152,6 +152,11 @@ def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
         for s in sizes:
             known *= s if s != -1 else 1
         sizes[sizes.index(-1)] = x.shape[d] // known
+    total = 1
+    for s in sizes:
+        total *= s
+    if total != x.shape[d]:
+        raise ValueError(f"unflatten: sizes {tuple(sizes)} don't multiply up to {x.shape[d]}, the size of dim {d} of shape {tuple(x.shape)}")
     return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1 :])
 
 
@@ -252,6 +257,8 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
     n = x.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
+        if size <= 0:
+            raise ValueError(f"split: split_size must be a positive integer, got {size}")
         sizes = [min(size, n - s) for s in range(0, n, size)] or [0]
     else:
         sizes = list(split_size_or_sections)
@@ -266,6 +273,8 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
 
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     n = x.shape[normalize_dims(dim, x.ndim, "chunk")[0]]
+    if chunks <= 0:
+        raise ValueError(f"chunk: number of chunks must be a positive integer, got {chunks}")
     size = -(-n // chunks)
     return split(x, max(size, 1), dim)
 
