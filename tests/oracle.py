@@ -311,6 +311,7 @@ class OpCase:
     tag: str = ""
     opts: dict[str, Any] = field(default_factory=dict)
     slow: bool = False
+    f32: bool = True  # also run in float32 (see :meth:`float32`); False for rows about dtypes themselves
 
     @property
     def id(self) -> str:
@@ -321,6 +322,23 @@ class OpCase:
         import pytest
 
         return pytest.param(self, id=self.id, marks=[pytest.mark.slow] if self.slow else [])
+
+    def float32(self) -> OpCase:
+        """The same row with every float input in float32 (loose tolerances, no finite differences):
+        outputs and gradients must stay float32 and still match torch."""
+        import dataclasses
+
+        def f32(spec: Any) -> Any:
+            if isinstance(spec, tuple) and all(isinstance(n, int) for n in spec):
+                return Spec(spec, dtype="float32")
+            if isinstance(spec, Spec):
+                return dataclasses.replace(spec, dtype="float32")
+            if isinstance(spec, np.ndarray) and spec.dtype.kind == "f":
+                return spec.astype(np.float32)
+            return spec
+
+        opts = {**self.opts, "atol": 1e-4, "rtol": 1e-4, "gradcheck": False, "gradgradcheck": False}
+        return dataclasses.replace(self, inputs=[f32(s) for s in self.inputs], opts=opts)
 
     def run(self) -> set[str]:
         torch_fn = self.torch_fn or self.fn

@@ -111,3 +111,26 @@ def test_shapes_of_gradients_match_inputs_directly() -> None:
     assert a.grad.shape == (3, 1) and b.grad.shape == (1, 4)
     np.testing.assert_array_equal(a.grad.numpy(), np.full((3, 1), 4.0))  # each a[i] met 4 columns
     np.testing.assert_array_equal(b.grad.numpy(), np.full((1, 4), 3.0))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("op", sorted(BINARY))
+@settings(max_examples=150, deadline=None)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, min_side=1, max_side=4))
+def test_binary_broadcasting_many_with_finite_differences(shapes, op: str) -> None:
+    """The slow version: random seeds, more and larger shapes, and gradcheck/gradgradcheck too."""
+    a_shape, b_shape = shapes.input_shapes
+    a = positive(*a_shape) if op == "pow" else a_shape
+    b = positive(*b_shape) if op in POSITIVE else b_shape
+    fn = BINARY[op]
+    check_op(lambda x, y: fn(_gs(), x, y), lambda x, y: fn(_torch(), x, y), [a, b])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("op", sorted(REDUCTIONS))
+@settings(max_examples=150, deadline=None)
+@given(sa=shape_and_axes(), keepdim=st.booleans())
+def test_reduction_axes_many_with_finite_differences(sa, keepdim: bool, op: str) -> None:
+    shape, dims = sa
+    fn = REDUCTIONS[op]
+    check_op(lambda x: fn(_gs(), x, dims, keepdim), lambda x: fn(_torch(), x, dims, keepdim), [shape])

@@ -31,8 +31,8 @@ def rows(op: str, fn, input_sets, torch_fn=None, tag: str = "", **opts) -> None:
         CASES.append(OpCase(op, fn, list(ins), torch_fn, tag, opts))
 
 
-def row(op: str, fn, inputs, torch_fn=None, tag: str = "", slow: bool = False, **opts) -> None:
-    CASES.append(OpCase(op, fn, list(inputs), torch_fn, tag, opts, slow))
+def row(op: str, fn, inputs, torch_fn=None, tag: str = "", slow: bool = False, f32: bool = True, **opts) -> None:
+    CASES.append(OpCase(op, fn, list(inputs), torch_fn, tag, opts, slow, f32))
 
 
 UNARY_SHAPES = [[()], [(1,)], [(0, 3)], [(2, 3)]]
@@ -88,10 +88,10 @@ row("where", lambda L, c, a, b: L.where(c, a, b), [_COND, (2, 3), (2, 1)])
 row("where", lambda L, c, a: L.where(c, a, 0.0), [_COND, (2, 3)], tag="scalar")
 row("where", lambda L, c, a: a.where(c, -a), [np.array(True), (2,)], tag="method")
 row("clone", lambda L, a: a.clone() * 2, [(2, 3)])
-row("cast", lambda L, a: a.float(), [(2, 3)], tag="to-f32", atol=1e-6, rtol=1e-6)
+row("cast", lambda L, a: a.float(), [(2, 3)], tag="to-f32", atol=1e-6, rtol=1e-6, f32=False)
 row("cast", lambda L, a: a.double() * 2, [float32(2, 3)], tag="to-f64", atol=1e-6, rtol=1e-6)
 row("cast", lambda L, a: a.float().double(), [(4,)], tag="roundtrip", atol=1e-6, rtol=1e-6, eps=1e-2)
-row("cast", lambda L, a: a.to(L.float32) + 1, [(4,)], tag="to", atol=1e-6, rtol=1e-6, gradcheck=False)
+row("cast", lambda L, a: a.to(L.float32) + 1, [(4,)], tag="to", atol=1e-6, rtol=1e-6, gradcheck=False, f32=False)
 row("mul", lambda L, a: (a * 2.5 + a) / 3, [float32(2, 3)], tag="f32", atol=1e-6, rtol=1e-5)
 row("to_device", lambda L, a: ToDevice.apply(a, device="cpu") * 1.0, [(2, 3)], torch_fn=lambda L, a: a.to("cpu") * 1.0)
 
@@ -294,9 +294,9 @@ row("sum_to_shape", lambda L, a: sum_to_shape(a, (3, 1)), [(2, 3, 4)], torch_fn=
 row("sum_to_shape", lambda L, a: sum_to_shape(a, (4,)), [(2, 3, 4)], torch_fn=lambda L, a: a.sum_to_size(4), tag="lead")
 row("sum_to_shape", lambda L, a: sum_to_shape(a, (1, 1)), [(2, 3)], torch_fn=lambda L, a: a.sum_to_size(1, 1), tag="all")
 row("index_put_add", lambda L, a, i: gs_index.IndexPutAdd.apply(a, index=i.data, shape=(4, 2)), [(5, 2), np.array([0, 3, 0, 0, 1])],
-    torch_fn=lambda L, a, i: L.zeros(4, 2, dtype=L.float64).index_put((i,), a, accumulate=True))
+    torch_fn=lambda L, a, i: L.zeros(4, 2, dtype=a.dtype).index_put((i,), a, accumulate=True))
 row("index_put_add", lambda L, a: gs_index.IndexPutAdd.apply(a, index=(slice(1, 3), 0), shape=(4, 2)), [(2,)],
-    torch_fn=lambda L, a: L.zeros(4, 2, dtype=L.float64).index_put((L.tensor([1, 2]), L.tensor([0, 0])), a, accumulate=True), tag="basic")
+    torch_fn=lambda L, a: L.zeros(4, 2, dtype=a.dtype).index_put((L.tensor([1, 2]), L.tensor([0, 0])), a, accumulate=True), tag="basic")
 
 # ---------------------------------------------------------------- linear algebra
 MATMUL_SHAPES = [
@@ -367,6 +367,12 @@ def test_check_op_catches_a_wrong_gradient() -> None:
 @pytest.mark.parametrize("case", [c.param() for c in CASES])
 def test_op(case: OpCase) -> None:
     case.run()
+
+
+@pytest.mark.parametrize("case", [c.param() for c in CASES if c.f32])
+def test_op_float32(case: OpCase) -> None:
+    """Every row again in float32: no op may silently compute or return float64."""
+    case.float32().run()
 
 
 # Ops registered outside the core op modules -> the test file (relative to tests/) that checks them.
