@@ -37,7 +37,6 @@ from ..autograd.function import Function, register
 from ..autograd.grad_mode import enable_grad, state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
-from .nn_ops import _special
 
 
 def time_order(T: int, reverse: bool) -> range:
@@ -127,7 +126,11 @@ class RNNSequence(Recurrence):
         _, _, _, w_hh, b_hh = _split_inputs((gx, h0) + rest, False, self.has_bias)
         T = gx.shape[0]
         relu = self.options["nonlinearity"] == "relu"
-        hs = gx + b_hh if b_hh is not None else gx.copy()  # pre-activations, overwritten by h in place
+        hs = xp.empty(gx.shape, dtype=gx.dtype)  # pre-activations, overwritten by h in place
+        if b_hh is not None:
+            xp.add(gx, b_hh, out=hs)
+        else:
+            hs[...] = gx
         wT = xp.ascontiguousarray(w_hh.T)
         h = h0
         for t in time_order(T, self.reverse):
@@ -182,23 +185,28 @@ class GRUSequence(Recurrence):
 
     def run(self, gx: Array, h0: Array, *rest: Array) -> Array:
         xp = get_array_module(gx)
-        special = _special(xp)
         _, _, _, w_hh, b_hh = _split_inputs((gx, h0) + rest, False, self.has_bias)
         T, B, G = gx.shape
         H = G // 3
-        wT = xp.ascontiguousarray(w_hh.T)
-        rz = xp.empty((T, B, 2 * H), dtype=gx.dtype)
+        # sigmoid(x) = (1 + tanh(x / 2)) / 2: halve the r, z columns once, then one tanh pass
+        half = xp.ones(G, dtype=gx.dtype)
+        half[: 2 * H] = 0.5
+        wT = w_hh.T * half  # (H, 3H)
+        bh = b_hh * half if b_hh is not None else None
+        rz = gx[..., : 2 * H] * 0.5  # (T, B, 2H): pre-activations, then the gates r, z
         n = xp.empty((T, B, H), dtype=gx.dtype)
         ghn = xp.empty((T, B, H), dtype=gx.dtype)  # h W_hn^T + b_hn, needed for r's gradient
         hs = xp.empty((T, B, H), dtype=gx.dtype)
         h = h0
         for t in time_order(T, self.reverse):
             gh = h @ wT
-            if b_hh is not None:
-                gh += b_hh
+            if bh is not None:
+                gh += bh
             a = rz[t]
-            xp.add(gx[t, :, : 2 * H], gh[:, : 2 * H], out=a)
-            special.expit(a, out=a)
+            a += gh[:, : 2 * H]
+            xp.tanh(a, out=a)
+            a *= 0.5
+            a += 0.5
             ghn[t] = gh[:, 2 * H :]
             nt = n[t]
             xp.multiply(a[:, :H], gh[:, 2 * H :], out=nt)
