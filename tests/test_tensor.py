@@ -124,6 +124,15 @@ def test_setitem_on_tensor_requiring_grad_is_refused() -> None:
     assert w.tolist() == [1.0, 0.0, 0.0]
 
 
+def test_setitem_with_a_value_requiring_grad_is_refused() -> None:
+    x = gs.zeros(3)
+    w = gs.ones(1, requires_grad=True)
+    with pytest.raises(RuntimeError, match="gradient would be lost"):
+        x[0:1] = w
+    x[0:1] = w.detach()
+    assert x.tolist() == [1.0, 0.0, 0.0]
+
+
 def test_setitem_after_use_invalidates_backward() -> None:
     a = gs.ones(3, dtype=gs.float64)
     w = gs.ones(3, dtype=gs.float64, requires_grad=True)

@@ -469,7 +469,12 @@ sigmoid, relu, abs = _unary(Sigmoid), _unary(Relu), _unary(Abs)  # noqa: A001
 
 
 def sign(x: Tensor) -> Tensor:
-    """-1, 0 or +1 per element; its gradient is zero everywhere (a constant)."""
+    """-1, 0 or +1 per element.
+
+    Its derivative is zero everywhere, so the result is returned as a constant that
+    does not require grad. (torch returns a tensor that requires grad with a zero
+    gradient; gradients flowing through ``sign`` are the same: zero.)
+    """
     return Tensor._make(get_array_module(x.data).sign(x.data))
 
 

@@ -167,6 +167,12 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
             f"graph would lose track of it. Build a new tensor with torch-style ops (where, cat) "
             f"or assign under no_grad() for initialisation."
         )
+    if isinstance(value, Tensor) and value.requires_grad and state.grad_enabled:
+        raise RuntimeError(
+            f"setitem: the assigned value (shape {tuple(value.shape)}) requires grad, but assignment "
+            f"copies only its numbers and its gradient would be lost. Build the tensor with "
+            f"differentiable ops instead (cat, stack, where, index_put via scatter_add)."
+        )
     v = value.data if isinstance(value, Tensor) else value
     x.data[_to_index(index)] = v
     x._bump_version()
