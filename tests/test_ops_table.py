@@ -10,7 +10,6 @@ own test file and list the op in ``COVERED_ELSEWHERE``.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
@@ -103,9 +102,6 @@ row("softmax", lambda L, a: a.softmax(0), [()], tag="0d")
 rows("log_softmax", lambda L, a: a.log_softmax(-1), [[(4,)], [(2, 3)], [(2, 3, 4)]])
 row("log_softmax", lambda L, a: L.log_softmax(a, 1), [(2, 3, 4)], tag="dim1")
 row("log_softmax", lambda L, a: a.log_softmax(0), [(3, 2)], tag="dim0")
-_F = "nn.functional"
-
-
 def tf(name: str, **kw):
     """torch.nn.functional.<name>(x, **kw)"""
     return lambda L, a: getattr(L.nn.functional, name)(a, **kw)
