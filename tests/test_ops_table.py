@@ -10,7 +10,6 @@ own test file and list the op in ``COVERED_ELSEWHERE``.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
