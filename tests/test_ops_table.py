@@ -380,6 +380,7 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "embedding": "seq/test_seq_ops_table.py", "embedding_scatter": "seq/test_seq_ops_table.py",
     "layer_norm": "seq/test_seq_ops_table.py", "rnn_sequence": "seq/test_seq_ops_table.py",
     "gru_sequence": "seq/test_seq_ops_table.py", "lstm_sequence": "seq/test_seq_ops_table.py",
+    "batch_norm": "cnn/test_cnn_norm.py", "constant_pad": "cnn/test_cnn_pool.py",
 }
 
 CORE_MODULES = {f"gradstudent.ops.{m}" for m in ("elementwise", "reduce", "shape", "index", "linalg", "nn_ops")}
