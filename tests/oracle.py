@@ -275,6 +275,24 @@ def _compare_derivatives(
     return seen
 
 
+# ---------------------------------------------------------------- small helpers for hand-written tests
+def t64(a: Any, requires_grad: bool = True) -> Tensor:
+    """A float64 gradstudent tensor (requiring grad by default)."""
+    return gs.tensor(np.asarray(a, dtype=np.float64), requires_grad=requires_grad)
+
+
+def tt(a: Any, requires_grad: bool = True) -> torch.Tensor:
+    """The same as a float64 torch tensor."""
+    return torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=requires_grad)
+
+
+def close(got: Any, want: Any, rtol: float = 1e-7, atol: float = 1e-10) -> None:
+    """Assert equal shapes and close values (tensors of either framework, arrays or lists)."""
+    g, w = _np(got), _np(want)
+    assert g.shape == w.shape, (g.shape, w.shape)
+    np.testing.assert_allclose(g, w, rtol=rtol, atol=atol)
+
+
 # ---------------------------------------------------------------- table rows
 def _describe(spec: Any) -> str:
     def dims(shape: tuple[int, ...]) -> str:
