@@ -72,3 +72,8 @@ def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
 
 def as_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def mask_like(condition: Array, like: Tensor) -> Tensor:
+    """A constant 0/1 tensor in ``like``'s dtype (no gradient flows into a mask)."""
+    return Tensor._make(condition.astype(like.data.dtype))
