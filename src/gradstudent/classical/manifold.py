@@ -37,6 +37,14 @@ EXPLORATION_ITERATIONS = 250
 
 
 def _squared_distances(X: np.ndarray) -> np.ndarray:
+    """All pairwise squared Euclidean distances, (n, n)."""
+    if X.shape[1] <= 3:  # low-dimensional embeddings: coordinate differences are cheaper than a thin matmul
+        squared = np.zeros((X.shape[0], X.shape[0]))
+        for column in X.T:
+            difference = column[:, None] - column[None, :]
+            difference *= difference
+            squared += difference
+        return squared
     norms = np.sum(X * X, axis=1)
     squared = norms[:, None] + norms[None, :] - 2.0 * X @ X.T
     np.fill_diagonal(squared, 0.0)
@@ -110,14 +118,17 @@ class TSNE(BaseEstimator):
         self.init = init
         self.random_state = random_state
 
-    def _kl_and_gradient(self, Y: np.ndarray, P: np.ndarray) -> tuple[float, np.ndarray]:
+    def _kl_and_gradient(self, Y: np.ndarray, P: np.ndarray, *, with_kl: bool = True) -> tuple[float, np.ndarray]:
+        """KL(P‖Q) (if ``with_kl``; it costs a log per pair) and its gradient wrt Y."""
         degrees_of_freedom = max(self.n_components - 1, 1)
-        kernel = (1.0 + _squared_distances(Y) / degrees_of_freedom) ** (-(degrees_of_freedom + 1.0) / 2.0)
-        np.fill_diagonal(kernel, 0.0)
-        Q = np.maximum(kernel / kernel.sum(), EPSILON)
-        kl = float(np.sum(P * np.log(np.maximum(P, EPSILON) / Q)))
-        # (p_ij - q_ij)(1 + d²/α)^{-1}, then Σ_j of that times (y_i - y_j), as a matrix product
-        coupling = (P - Q) * kernel ** (2.0 / (degrees_of_freedom + 1.0))
+        # w_ij = (1 + d²/α)^(-1), the Student-t kernel up to the power (α+1)/2
+        inverse_distance = 1.0 / (1.0 + _squared_distances(Y) / degrees_of_freedom)
+        np.fill_diagonal(inverse_distance, 0.0)
+        kernel = inverse_distance if degrees_of_freedom == 1 else inverse_distance ** ((degrees_of_freedom + 1.0) / 2.0)
+        Q = kernel / kernel.sum()
+        kl = float(np.sum(P * np.log(np.maximum(P, EPSILON) / np.maximum(Q, EPSILON)))) if with_kl else np.nan
+        # Σ_j (p_ij - q_ij)(1 + d²/α)^{-1} (y_i - y_j), as a matrix product
+        coupling = (P - Q) * inverse_distance
         gradient = 2.0 * (degrees_of_freedom + 1.0) / degrees_of_freedom * (
             coupling.sum(axis=1)[:, None] * Y - coupling @ Y
         )
@@ -133,6 +144,7 @@ class TSNE(BaseEstimator):
         P = conditional + conditional.T
         P = np.maximum(P / np.maximum(P.sum(), EPSILON), EPSILON)
         np.fill_diagonal(P, 0.0)
+        exaggerated = P * self.early_exaggeration
 
         if self.init == "pca":
             Y = PCA(self.n_components).fit_transform(X)
@@ -145,11 +157,11 @@ class TSNE(BaseEstimator):
 
         update = np.zeros_like(Y)
         gains = np.ones_like(Y)
-        kl, iteration = np.inf, 0
+        iteration = 0
         for iteration in range(self.max_iter):
             exploring = iteration < EXPLORATION_ITERATIONS
             momentum = 0.5 if exploring else 0.8
-            kl, gradient = self._kl_and_gradient(Y, P * self.early_exaggeration if exploring else P)
+            _, gradient = self._kl_and_gradient(Y, exaggerated if exploring else P, with_kl=False)
             # delta-bar-delta gains: grow where the gradient keeps its sign, shrink where it flips
             same_direction = update * gradient < 0.0
             gains = np.maximum(np.where(same_direction, gains + 0.2, gains * 0.8), 0.01)
