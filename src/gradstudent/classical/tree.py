@@ -43,6 +43,7 @@ __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor", "TreeStructure"]
 # so no threshold is placed between them.
 FEATURE_THRESHOLD = 1e-7
 LEAF = -1
+EPSILON = float(np.finfo(float).eps)  # a node this pure is a leaf
 
 
 @dataclass
@@ -136,7 +137,9 @@ def _gini_weighted_proxy(square_left: np.ndarray, square_right: np.ndarray, n_le
     return -n_right * (1.0 - square_right / (n_right * n_right)) - n_left * (1.0 - square_left / (n_left * n_left))
 
 
-def _gini_square_sums(classes: np.ndarray, class_totals: np.ndarray, rows: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _gini_square_sums(
+    classes: np.ndarray, class_totals: np.ndarray, rows: np.ndarray, positions: np.ndarray, scratch: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Σ_k L_k² and Σ_k R_k² at the candidate splits (rows[i], positions[i]),
     computed without a per-class axis.
 
@@ -147,6 +150,8 @@ def _gini_square_sums(classes: np.ndarray, class_totals: np.ndarray, rows: np.nd
     of 2·(number of earlier samples of the same class in the row) + 1.
     For the right side, Σ_k R_k² = Σ_k T_k² - 2 Σ_k T_k L_k + Σ_k L_k², and
     Σ_k T_k L_k is a cumulative sum of T_c. All sums are exact integers.
+    ``scratch`` is reusable integer memory of at least 2·d·m entries (fresh
+    large arrays cost page faults at every node).
     """
     n_rows, m = classes.shape
     # A stable sort of each row by class lists each class's samples in feature
@@ -159,13 +164,17 @@ def _gini_square_sums(classes: np.ndarray, class_totals: np.ndarray, rows: np.nd
     by_class = np.argsort(small, axis=1, kind="stable")
     slot_class = np.repeat(np.arange(n_classes), class_totals)
     earlier_same_class = np.arange(m) - (np.cumsum(class_totals) - class_totals)[slot_class]
-    increment = np.empty_like(classes)
-    increment[np.arange(n_rows)[:, None], by_class] = 2 * earlier_same_class + 1
+    increment = scratch[: n_rows * m].reshape(n_rows, m)
+    # scatter through flat indices: much faster than 2-D fancy indexing
+    flat_slots = (by_class + (np.arange(n_rows) * m)[:, None]).ravel()
+    increment.ravel()[flat_slots] = np.tile(2 * earlier_same_class + 1, n_rows)
+    np.cumsum(increment, axis=1, out=increment)
+    square_left = increment[rows, positions - 1].astype(np.int64)
 
-    # int32 halves the memory traffic and is exact while the sums stay below 2³¹
-    dtype = np.int32 if m * m < 2**31 else np.int64
-    square_left = np.cumsum(increment, axis=1, dtype=dtype)[rows, positions - 1].astype(np.int64)
-    dot_total_left = np.cumsum(class_totals[classes], axis=1, dtype=dtype)[rows, positions - 1].astype(np.int64)
+    weight = scratch[n_rows * m : 2 * n_rows * m].reshape(n_rows, m)
+    np.take(class_totals.astype(scratch.dtype), classes, out=weight)
+    np.cumsum(weight, axis=1, out=weight)
+    dot_total_left = weight[rows, positions - 1].astype(np.int64)
     square_right = class_totals @ class_totals - 2 * dot_total_left + square_left
     return square_left.astype(float), square_right.astype(float)
 
@@ -188,6 +197,8 @@ class _TreeBuilder:
             self.sample_stats = np.column_stack([target, target * target])
         self.target = target
         self.classification = n_classes > 0
+        # int32 halves the memory traffic; exact while the sums (≤ n²) stay below 2³¹
+        self.scratch = np.empty(2 * X.shape[0] * X.shape[1], dtype=np.int32 if X.shape[0] ** 2 < 2**31 else np.int64)
         self.nodes: dict[str, list] = {key: [] for key in TreeStructure.__dataclass_fields__}
 
     def _node_stats(self, samples: np.ndarray) -> np.ndarray:
@@ -198,12 +209,15 @@ class _TreeBuilder:
 
     def _add_node(self, stats: np.ndarray, n: int, impurity: float) -> int:
         value = stats / n if self.classification else np.array([stats[0] / n])
-        for key, item in zip(
-            ("children_left", "children_right", "feature", "threshold", "value", "impurity", "n_node_samples"),
-            (LEAF, LEAF, -2, -2.0, value, impurity, n),
-        ):
-            self.nodes[key].append(item)
-        return len(self.nodes["feature"]) - 1
+        nodes = self.nodes
+        nodes["children_left"].append(LEAF)
+        nodes["children_right"].append(LEAF)
+        nodes["feature"].append(-2)
+        nodes["threshold"].append(-2.0)
+        nodes["value"].append(value)
+        nodes["impurity"].append(impurity)
+        nodes["n_node_samples"].append(n)
+        return len(nodes["feature"]) - 1
 
     def _best_split(self, order: np.ndarray, levels: np.ndarray, stats: np.ndarray) -> tuple[int, int] | None:
         """Best (row of ``order``, split position) for the node whose samples
@@ -216,12 +230,13 @@ class _TreeBuilder:
         leaf = self.min_samples_leaf
         valid[:, : leaf - 1] = False
         valid[:, m - leaf :] = False
-        rows, positions = np.nonzero(valid)  # row-major: by feature, then position
-        if len(rows) == 0:
+        flat = np.flatnonzero(valid)  # row-major: by feature, then position
+        if len(flat) == 0:
             return None
-        positions = positions + 1
+        rows, positions = np.divmod(flat, m - 1)
+        positions += 1
         if self.criterion == "gini":
-            squares = _gini_square_sums(self.target[order], stats.astype(np.int64), rows, positions)
+            squares = _gini_square_sums(self.target[order], stats.astype(np.int64), rows, positions, self.scratch)
             proxy = _gini_weighted_proxy(*squares, positions.astype(float), m)
         else:
             stat = self.sample_stats[order] if self.classification else self.target[order]
@@ -233,7 +248,7 @@ class _TreeBuilder:
 
     def build(self) -> TreeStructure:
         n_features = self.Xt.shape[0]
-        root_order = np.argsort(self.Xt, axis=1, kind="stable")
+        root_order = np.argsort(self.Xt, axis=1)  # the order among equal values is irrelevant
         # Only the *ranks* of the values matter for the search: level[f, p] counts
         # the distinct values of feature f before sorted position p (values within
         # FEATURE_THRESHOLD of their predecessor count as equal). Small integers
@@ -260,7 +275,7 @@ class _TreeBuilder:
                 depth >= self.max_depth
                 or m < self.min_samples_split
                 or m < 2 * self.min_samples_leaf
-                or impurity <= np.finfo(float).eps
+                or impurity <= EPSILON
             ):
                 continue
             # a feature constant in this node stays constant below it: stop tracking it
@@ -284,17 +299,19 @@ class _TreeBuilder:
                     - position / m * _impurity(left_stats, position, self.criterion)
                     - (m - position) / m * _impurity(stats - left_stats, m - position, self.criterion)
                 )
-                if improvement + np.finfo(float).eps < self.min_impurity_decrease:
+                if improvement + EPSILON < self.min_impurity_decrease:
                     continue
             self.nodes["feature"][node] = feature
             self.nodes["threshold"][node] = threshold
             # split every feature's sorted order stably: each row keeps its sorted order
             goes_left[left_samples] = True
-            mask = goes_left[order]
+            mask = goes_left[order].ravel()
             goes_left[left_samples] = False  # reset the scratch buffer
             shape_left, shape_right = (len(features), position), (len(features), m - position)
-            left_child = (order[mask].reshape(shape_left), levels[mask].reshape(shape_left))
-            right_child = (order[~mask].reshape(shape_right), levels[~mask].reshape(shape_right))
+            # np.compress on flat arrays is much faster than 2-D boolean indexing
+            left_child = (np.compress(mask, order).reshape(shape_left), np.compress(mask, levels).reshape(shape_left))
+            mask = ~mask
+            right_child = (np.compress(mask, order).reshape(shape_right), np.compress(mask, levels).reshape(shape_right))
             # push right first so the left subtree is numbered first (pre-order)
             stack.append((*right_child, features, depth + 1, node, False))
             stack.append((*left_child, features, depth + 1, node, True))
