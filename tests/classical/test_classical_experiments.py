@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from gradstudent.experiments.context import RunContext
 from gradstudent.experiments.registry import all_experiments
 

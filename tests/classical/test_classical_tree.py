@@ -147,7 +147,7 @@ def test_cost_complexity_path_and_pruning_match_sklearn():
     ]:
         ours = ours_class().cost_complexity_pruning_path(x, y)
         theirs = theirs_class(random_state=0).cost_complexity_pruning_path(x, y)
-        np.testing.assert_allclose(ours["ccp_alphas"], theirs.ccp_alphas, rtol=1e-9, atol=1e-14)
+        np.testing.assert_allclose(ours.ccp_alphas, theirs.ccp_alphas, rtol=1e-9, atol=1e-14)  # attribute access, like sklearn
         np.testing.assert_allclose(ours["impurities"], theirs.impurities, rtol=1e-9, atol=1e-14)
         # fit between consecutive path values: at a path value itself, "g(t) ≤ alpha" hinges on round-off
         alphas = theirs.ccp_alphas

@@ -25,7 +25,18 @@ import numpy as np
 if TYPE_CHECKING:
     from gradstudent.classical.tree import TreeStructure
 
-__all__ = ["cost_complexity_path", "prune_tree"]
+__all__ = ["cost_complexity_path", "prune_tree", "PruningPath"]
+
+
+class PruningPath(dict):
+    """``{"ccp_alphas": ..., "impurities": ...}``, also readable as attributes
+    (``path.ccp_alphas``), like scikit-learn's Bunch."""
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def _weakest_link(tree: "TreeStructure", ccp_alpha: float) -> tuple[np.ndarray, np.ndarray, list[float], list[float]]:
@@ -77,11 +88,11 @@ def _weakest_link(tree: "TreeStructure", ccp_alpha: float) -> tuple[np.ndarray, 
     return kept, new_leaf, alphas, impurities
 
 
-def cost_complexity_path(tree: "TreeStructure") -> dict[str, np.ndarray]:
+def cost_complexity_path(tree: "TreeStructure") -> PruningPath:
     """The full pruning path: ``ccp_alphas`` (increasing, starting at 0) and the
     total leaf impurity R(T) of the pruned tree at each alpha."""
     _, _, alphas, impurities = _weakest_link(tree, np.inf)
-    return {"ccp_alphas": np.array(alphas), "impurities": np.array(impurities)}
+    return PruningPath(ccp_alphas=np.array(alphas), impurities=np.array(impurities))
 
 
 def prune_tree(tree: "TreeStructure", ccp_alpha: float) -> "TreeStructure":
