@@ -1,6 +1,6 @@
 """Fit time of gradstudent.classical estimators vs scikit-learn on digits-sized data.
 
-    python benchmarks/classical.py [--repeats 7]
+    python benchmarks/classical.py [--repeats 7] [--blas-threads 1]
 
 Data: the 1797 digits (64 pixels in [0, 1]); regressors predict the digit
 value, classifiers the digit. Each timing is the median of ``--repeats``
@@ -11,7 +11,8 @@ gradstudent / scikit-learn (the target is ≤ 3).
 Note: numpy and scipy ship separate OpenBLAS copies, each with its own thread
 pool; code alternating between them (L-BFGS: scipy's optimizer, numpy's
 matrix products) can be slowed a lot by the two pools' busy-waiting threads
-on a 2-core machine. Run with OPENBLAS_NUM_THREADS=1 to see timings without it.
+on a 2-core machine. ``--blas-threads 1`` limits both pools (for both
+libraries alike) with threadpoolctl, to see timings without that effect.
 """
 
 from __future__ import annotations
@@ -83,10 +84,16 @@ def _median_ms(ours: Callable[[], Any], theirs: Callable[[], Any], repeats: int)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--blas-threads", type=int, default=None, help="limit BLAS threads (both libraries)")
     args = parser.parse_args()
+    if args.blas_threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=args.blas_threads, user_api="blas")
     warnings.filterwarnings("ignore", category=ConvergenceWarning)  # both stop at max_iter alike
     X, y = _digits()
-    print(f"digits: X {X.shape}, {len(np.unique(y))} classes; median of {args.repeats} runs\n")
+    threads = "default" if args.blas_threads is None else args.blas_threads
+    print(f"digits: X {X.shape}, {len(np.unique(y))} classes; median of {args.repeats} runs; BLAS threads: {threads}\n")
     print("| estimator | gradstudent ms | sklearn ms | ratio |")
     print("|---|---:|---:|---:|")
     for name, ours, theirs in _cases(X, y):

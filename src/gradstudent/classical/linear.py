@@ -148,39 +148,39 @@ def enet_coordinate_descent(
     l2 = n_samples * alpha * (1.0 - l1_ratio)
     w = np.zeros(n_features) if coef is None else np.array(coef, dtype=float)
     q = gram @ w
+    # The sweep below is a plain Python loop over features, so everything it
+    # touches is prepared as Python floats / bound methods: that is what makes
+    # a step cost ~1 µs instead of several.
     diagonal = np.diag(gram).tolist()
+    features = [j for j in range(n_features) if diagonal[j] > 0.0]  # skip all-zero (centered constant) columns
+    denominators = [diagonal[j] + l2 for j in range(n_features)]
     gram_rows = list(np.ascontiguousarray(gram))  # row j == column j (G is symmetric), contiguous
     xty_list = Xty.tolist()
+    scratch, multiply, add, q_item = np.empty(n_features), np.multiply, np.add, q.item
     w_list = w.tolist()
     gap_tolerance = tol * yty
     gap = np.inf
     sweep = 0
     for sweep in range(1, max_iter + 1):
-        largest_change, largest_weight = 0.0, 0.0
-        for j in range(n_features):
-            norm2 = diagonal[j]
-            if norm2 == 0.0:
-                continue  # constant (all-zero after centering) feature
+        before = np.array(w_list)
+        for j in features:
             old = w_list[j]
-            z = xty_list[j] - q.item(j) + norm2 * old
+            z = xty_list[j] - q_item(j) + diagonal[j] * old
             if z > l1:
-                new = (z - l1) / (norm2 + l2)
+                new = (z - l1) / denominators[j]
             elif z < -l1:
-                new = (z + l1) / (norm2 + l2)
+                new = (z + l1) / denominators[j]
             else:
                 new = 0.0
             if new != old:
-                change = new - old
-                q += gram_rows[j] * change
+                # q += G[j] * (new - old), without allocating a temporary
+                multiply(gram_rows[j], new - old, out=scratch)
+                add(q, scratch, out=q)
                 w_list[j] = new
-                change = change if change > 0 else -change
-                if change > largest_change:
-                    largest_change = change
-            magnitude = new if new > 0 else -new
-            if magnitude > largest_weight:
-                largest_weight = magnitude
+        w = np.array(w_list)
+        largest_weight = float(np.max(np.abs(w))) if n_features else 0.0
+        largest_change = float(np.max(np.abs(w - before))) if n_features else 0.0
         if largest_weight == 0.0 or largest_change <= tol * largest_weight or sweep == max_iter:
-            w = np.array(w_list)
             gap = _enet_duality_gap(w, q, Xty, yty, l1, l2)
             if gap <= gap_tolerance:
                 break
