@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import linalg
 
 from gradstudent.classical.base import BaseEstimator, RegressorMixin
 
@@ -75,7 +74,7 @@ class LinearRegression(_LinearModel):
         # treat singular values below max(n, d)·eps·s_max as zero: centering makes X exactly
         # rank-deficient when n ≤ d, and round-off must not turn that zero into a huge 1/s
         cutoff = max(Xc.shape) * np.finfo(float).eps
-        coef, _, self.rank_, self.singular_values_ = linalg.lstsq(Xc, yc, cond=cutoff, lapack_driver="gelsd")
+        coef, _, self.rank_, self.singular_values_ = np.linalg.lstsq(Xc, yc, rcond=cutoff)
         self.coef_ = coef.T
         self._set_intercept(x_mean, y_mean)
         return self
@@ -86,8 +85,8 @@ class Ridge(_LinearModel):
 
     Primal solve (XcᵀXc + αI) w = Xcᵀyc when n ≥ d; otherwise the equivalent
     dual form w = Xcᵀ (XcXcᵀ + αI)⁻¹ yc, which only needs an n × n system.
-    Both are solved by Cholesky (the matrices are symmetric positive definite
-    for α > 0).
+    (NumPy's LAPACK solve; using NumPy's linear algebra throughout keeps all
+    the work in one BLAS library.)
     """
 
     def __init__(self, alpha: float = 1.0, *, fit_intercept: bool = True) -> None:
@@ -102,11 +101,11 @@ class Ridge(_LinearModel):
         if n_samples >= n_features:
             gram = Xc.T @ Xc
             gram.flat[:: n_features + 1] += self.alpha
-            coef = linalg.solve(gram, Xc.T @ yc, assume_a="pos" if self.alpha > 0 else "sym")
+            coef = np.linalg.solve(gram, Xc.T @ yc)
         else:
             kernel = Xc @ Xc.T
             kernel.flat[:: n_samples + 1] += self.alpha
-            coef = Xc.T @ linalg.solve(kernel, yc, assume_a="pos" if self.alpha > 0 else "sym")
+            coef = Xc.T @ np.linalg.solve(kernel, yc)
         self.coef_ = coef.T
         self._set_intercept(x_mean, y_mean)
         return self

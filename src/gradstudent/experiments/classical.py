@@ -54,7 +54,7 @@ def _slug(name: str) -> str:
     return "_".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
 
 
-def _pruned_tree(X: np.ndarray, y: np.ndarray, seed: int) -> DecisionTreeClassifier:
+def _pruned_tree(X: np.ndarray, y: np.ndarray) -> DecisionTreeClassifier:
     """A tree pruned with the ccp_alpha (from its own pruning path) that maximizes 5-fold CV accuracy."""
     alphas = DecisionTreeClassifier().cost_complexity_pruning_path(X, y)["ccp_alphas"]
     candidates = np.unique(np.quantile(alphas[:-1], np.linspace(0, 1, 12)))  # the last alpha = a single leaf
@@ -69,7 +69,7 @@ def _models(seed: int, gamma: float) -> dict[str, Callable[[np.ndarray, np.ndarr
         "LDA": lambda X, y: LinearDiscriminantAnalysis(shrinkage=0.05).fit(X, y),
         "QDA": lambda X, y: QuadraticDiscriminantAnalysis(reg_param=0.05).fit(X, y),
         "tree": lambda X, y: DecisionTreeClassifier().fit(X, y),
-        "pruned tree": lambda X, y: _pruned_tree(X, y, seed),
+        "pruned tree": lambda X, y: _pruned_tree(X, y),
         "5-NN": lambda X, y: KNeighborsClassifier(5).fit(X, y),
         "RFF + logistic": lambda X, y: FeaturePipeline(
             RandomFourierFeatures(300, gamma=gamma, random_state=seed), LogisticRegression(C=10.0, max_iter=300)
