@@ -113,9 +113,10 @@ def run(ctx: RunContext) -> dict[str, Any]:
     rows = []
     for name, c in list(curves.items()) + [(f"RNN radius {r}", c) for r, c in rnn_curves.items()]:
         row = {"model": name, "norm at distance 0": float(c[0])}
-        for d in (10, 50, min(100, T - 1)):
+        for d in sorted({min(10, T - 1), min(50, T - 1), min(100, T - 1)}):
             row[f"ratio d={d}"] = float(c[d] / c[0])
         rows.append(row)
     ctx.save_table(rows, "decay")
     names = {"RNN": "rnn", "GRU": "gru", "LSTM": "lstm", "GRU, update-gate bias +3": "gru_keep", "LSTM, forget-gate bias +3": "lstm_keep"}
-    return {f"{names[k]}_ratio_d50": float(c[50] / c[0]) for k, c in curves.items()}
+    d = min(50, T - 1)
+    return {f"{names[k]}_ratio_d{d}": float(c[d] / c[0]) for k, c in curves.items()}

@@ -1,0 +1,170 @@
+"""Shared pieces of the character language-model experiments (char-lstm, char-gpt, ngram-vs-neural).
+
+Data: a corpus (offline KJV poetry by default, ``corpus=tiny-shakespeare`` to download),
+character tokens, 10% of 2000-character blocks held out for validation.
+Training: random windows, a wall-clock budget split into ``epochs`` rounds (a
+checkpoint and a validation estimate after each). Evaluation, per character:
+
+* LSTM: the validation blocks as 16 long streams, hidden state carried along;
+* GPT: windows of ``block_size`` with stride block_size/2, scoring only the second
+  half of each window (so every scored character sees >= block_size/2 of context);
+* n-gram: the validation ids directly (Kneser-Ney, best order chosen on validation).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import nn, optim
+from ..autograd.grad_mode import no_grad
+from ..models.gpt import GPT
+from ..models.sequence import CharLSTM
+from ..tensor import Tensor
+from ..text import CharTokenizer, NGramLM, load_corpus, random_windows, split_ids
+from .registry import RunContext
+
+
+@dataclass
+class CharData:
+    tok: CharTokenizer
+    train: np.ndarray
+    val: np.ndarray
+
+
+def load_char_data(corpus: str, seed: int = 0) -> CharData:
+    text = load_corpus(corpus)
+    tok = CharTokenizer.from_text(text)
+    train, val = split_ids(tok.encode(text), 0.1, block=2000, seed=seed)
+    return CharData(tok, train, val)
+
+
+def _nll_sum(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
+    return -np.take_along_axis(logp, targets[..., None], -1)[..., 0]
+
+
+@no_grad()
+def lstm_val_ppl(model: CharLSTM, ids: np.ndarray, streams: int = 16, chunk: int = 256) -> float:
+    model.eval()
+    per = len(ids) // streams
+    s = ids[: streams * per].reshape(streams, per)
+    state, total, count = None, 0.0, 0
+    for a in range(0, per - 1, chunk):
+        x = s[:, a : min(a + chunk, per - 1)]
+        y = s[:, a + 1 : a + 1 + x.shape[1]]
+        logits, state = model(Tensor._make(x), state)
+        total += float(_nll_sum(logits.data, y).sum())
+        count += y.size
+    model.train()
+    return float(np.exp(total / count))
+
+
+@no_grad()
+def gpt_val_ppl(model: GPT, ids: np.ndarray, batch: int = 256) -> float:
+    model.eval()
+    L = model.block_size
+    half = L // 2
+    starts = np.arange(0, len(ids) - L - 1, half)
+    total, count = 0.0, 0
+    for b in range(0, len(starts), batch):
+        st = starts[b : b + batch]
+        idx = st[:, None] + np.arange(L)
+        nll = _nll_sum(model(Tensor._make(ids[idx])).data, ids[idx + 1])
+        scored = np.arange(L)[None, :] >= np.where(st == 0, 0, half)[:, None]
+        total += float(nll[scored].sum())
+        count += int(scored.sum())
+    model.train()
+    return float(np.exp(total / count))
+
+
+def best_ngram(data: CharData, orders: range = range(1, 9)) -> tuple[int, float, list[dict[str, Any]]]:
+    """Fit Kneser-Ney and add-k n-grams of each order; return (best KN order, its ppl, table rows)."""
+    rows = []
+    for n in orders:
+        kn = NGramLM(n, data.tok.vocab_size).fit(data.train).perplexity(data.val)
+        ak = NGramLM(n, data.tok.vocab_size, "add_k", k=0.05).fit(data.train).perplexity(data.val)
+        rows.append({"order": n, "kneser_ney_val_ppl": kn, "add_k_val_ppl": ak})
+    best = min(rows, key=lambda r: r["kneser_ney_val_ppl"])
+    return int(best["order"]), float(best["kneser_ney_val_ppl"]), rows
+
+
+def make_model(kind: str, vocab: int, cfg: dict[str, Any]) -> nn.Module:
+    if kind == "lstm":
+        return CharLSTM(vocab, 64, cfg["lstm_hidden"])
+    return GPT(vocab, cfg["block_size"], n_layer=cfg["gpt_layers"], n_head=4, d_model=cfg["gpt_d"])
+
+
+def make_optimizer(kind: str, model: nn.Module, cfg: dict[str, Any]) -> Any:
+    if kind == "lstm":
+        return optim.Adam(model.parameters(), lr=cfg["lstm_lr"])
+    return optim.AdamW(model.parameters(), lr=cfg["gpt_lr"], weight_decay=0.01)
+
+
+def _train_for(kind: str, model: nn.Module, opt: Any, data: CharData, seconds: float, cfg: dict[str, Any], rng: np.random.Generator, steps: int) -> tuple[int, float, float]:
+    """Train for ``seconds`` of wall-clock time; returns (total steps so far, mean loss, seconds used)."""
+    base_lr, warmup, L = cfg["gpt_lr"], 100, cfg["block_size"]
+    t0, total, n = time.perf_counter(), 0.0, 0
+    while time.perf_counter() - t0 < seconds:
+        x, y = random_windows(data.train, cfg["batch_size"], L, rng)
+        if kind == "gpt":  # linear warm-up: attention models dislike a large first step
+            for g in opt.param_groups:
+                g["lr"] = base_lr * min(1.0, (steps + 1) / warmup)
+        opt.zero_grad()
+        out = model(Tensor._make(x))
+        logits = out[0] if kind == "lstm" else out
+        loss = nn.functional.cross_entropy(logits.reshape(-1, data.tok.vocab_size), Tensor._make(y.reshape(-1)))
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        steps, total, n = steps + 1, total + loss.item(), n + 1
+    return steps, total / max(n, 1), time.perf_counter() - t0
+
+
+def train_lms(ctx: RunContext, kinds: list[str], data: CharData, seconds: float, cfg: dict[str, Any]) -> dict[str, tuple[nn.Module, dict[str, float]]]:
+    """Train each of ``kinds`` ("lstm", "gpt") for the same ``seconds`` of wall-clock time.
+
+    The budget is split into ``epochs`` rounds; in each round every model trains for
+    its share in turn, so machine load affects them alike. A checkpoint after each round.
+    """
+    models = {k: make_model(k, data.tok.vocab_size, cfg) for k in kinds}
+    opts = {k: make_optimizer(k, m, cfg) for k, m in models.items()}
+    rngs = {k: np.random.default_rng(ctx.seed + i) for i, k in enumerate(kinds)}
+    steps = dict.fromkeys(kinds, 0)
+    used = dict.fromkeys(kinds, 0.0)
+    per_round = seconds / int(ctx.config["epochs"])
+    sub = data.val[: len(data.val) // 4]  # a quick estimate each round; the full set at the end
+    holder = nn.ModuleList(list(models.values()))
+    for epoch in ctx.epochs(holder, list(opts.values())):
+        metrics = {}
+        for k, m in models.items():
+            steps[k], loss, dt = _train_for(k, m, opts[k], data, per_round, cfg, rngs[k], steps[k])
+            used[k] += dt
+            evaluate = lstm_val_ppl if k == "lstm" else gpt_val_ppl
+            metrics.update({f"{k}_train_loss": loss, f"{k}_val_ppl_estimate": evaluate(m, sub), f"{k}_steps": steps[k]})
+        ctx.log_metrics(epoch, **metrics)
+    out = {}
+    for k, m in models.items():
+        evaluate = lstm_val_ppl if k == "lstm" else gpt_val_ppl
+        out[k] = (m, {"val_ppl": evaluate(m, data.val), "steps": steps[k], "train_seconds": used[k], "parameters": sum(p.numel() for p in m.parameters())})
+    return out
+
+
+def sample_text(model: nn.Module, data: CharData, prompt: str, n: int, seed: int) -> str:
+    rng = np.random.default_rng(seed)
+    ids = data.tok.encode(prompt)
+    if isinstance(model, CharLSTM):
+        out = model.generate(ids, n, temperature=0.8, rng=rng)
+    else:
+        out = model.generate(ids[None], n, temperature=0.8, rng=rng)[0, len(ids) :]
+    return prompt + data.tok.decode(out)
+
+
+LM_DEFAULTS = dict(
+    corpus="kjv-poetry", epochs=3, batch_size=32, block_size=64,
+    lstm_hidden=256, lstm_lr=3e-3, gpt_d=128, gpt_layers=2, gpt_lr=2e-3,
+)
