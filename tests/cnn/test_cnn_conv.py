@@ -67,6 +67,8 @@ CONVT = [
     ("rect_dil", (1, 2, 3, 3), (2, 2, 2, 3), False, {"stride": (2, 1), "padding": (0, 1), "dilation": (1, 2)}),
     ("groups", (1, 4, 3, 3), (4, 1, 3, 3), True, {"groups": 2, "stride": 2}),
     ("k4s2", (1, 2, 3, 3), (2, 2, 4, 4), True, {"stride": 2, "padding": 1}),
+    ("s1_dil_outpad", (1, 2, 4, 3), (2, 3, 3, 2), True, {"dilation": 2, "output_padding": 1, "padding": (1, 0)}),
+    ("s1_bigpad", (1, 2, 6, 6), (2, 3, 3, 3), False, {"padding": 3}),
 ]
 
 

@@ -53,9 +53,9 @@ def _to_channels_first(x: Array, win: Window) -> Array:
     return out
 
 
-def _columns(x: Array, win: Window) -> Array:
+def _columns(x: Array, win: Window, out_hw: tuple[int, int]) -> Array:
     """im2col of x (N, C, H, W): (C, KH*KW, N, Ho, Wo)."""
-    return im2col(_to_channels_first(x, win), win, win.out_size(*x.shape[2:]))
+    return im2col(_to_channels_first(x, win), win, out_hw)
 
 
 def _group_matmul(a: Array, b: Array) -> Array:
@@ -65,20 +65,52 @@ def _group_matmul(a: Array, b: Array) -> Array:
     return a @ b
 
 
+def _conv_channels_first(x: Array, w: Array, win: Window, groups: int, out_hw: tuple[int, int] | None = None) -> tuple[Array, Array]:
+    """The convolution as one GEMM per group: y (O, N, Ho, Wo) and the columns it used.
+
+    ``out_hw`` may cut the output short (the adjoint of a transposed convolution
+    whose ``output_padding`` added rows that no window of the original reaches)."""
+    n, o = x.shape[0], w.shape[0]
+    ho, wo = out_hw or win.out_size(*x.shape[2:])
+    cols = _columns(x, win, (ho, wo))  # (C, K, N, Ho, Wo)
+    # y[o, (n,i,j)] = sum_{(c,a,b)} W[o, (c,a,b)] * cols[(c,a,b), (n,i,j)], per group
+    y = _group_matmul(w.reshape(groups, o // groups, -1), cols.reshape(groups, -1, n * ho * wo))
+    return y.reshape(o, n, ho, wo), cols
+
+
+def _flipped_kernel(w: Array, groups: int) -> Array:
+    """W'[c, o, a, b] = W[o, c, KH-1-a, KW-1-b] (per group): the kernel of the transposed convolution."""
+    o, cg, kh, kw = w.shape
+    wg = w.reshape(groups, o // groups, cg, kh, kw).swapaxes(1, 2)
+    return wg[..., ::-1, ::-1].reshape(groups * cg, o // groups, kh, kw)
+
+
+def _transpose_as_conv(g: Array, w: Array, win: Window, groups: int, in_hw: tuple[int, int]) -> Array | None:
+    """For stride 1 the transposed convolution is itself a convolution: kernel flipped, in/out
+    channels swapped, padding ``D*(K-1) - pad``. That avoids col2im's scatter-add (faster).
+    Returns None where that padding would be negative."""
+    (kh, kw), (dh, dw) = win.kernel, win.dilation
+    t, _, l, _ = win.padding
+    ho, wo = g.shape[2:]
+    pads = (dh * (kh - 1) - t, in_hw[0] - ho + t, dw * (kw - 1) - l, in_hw[1] - wo + l)
+    if win.stride != (1, 1) or min(pads) < 0:
+        return None
+    y, _ = _conv_channels_first(g, _flipped_kernel(w, groups), Window(win.kernel, (1, 1), pads, win.dilation), groups)
+    return y
+
+
 @register("conv2d")
 class Conv2d(Function):
     """y = conv2d(x, W) + b: x (N, C, H, W), W (O, C/G, KH, KW), b (O,) -> y (N, O, Ho, Wo)"""
 
-    def forward(self, x: Array, w: Array, b: Array | None = None, *, win: Window, groups: int, keep_cols: bool = True) -> Array:
+    def forward(
+        self, x: Array, w: Array, b: Array | None = None, *, win: Window, groups: int, keep_cols: bool = True,
+        out_hw: tuple[int, int] | None = None,
+    ) -> Array:
         self.win, self.groups = win, groups
-        n, o = x.shape[0], w.shape[0]
-        ho, wo = win.out_size(*x.shape[2:])
-        cols = _columns(x, win)  # (C, K, N, Ho, Wo)
-        # y[o, (n,i,j)] = sum_{(c,a,b)} W[o, (c,a,b)] * cols[(c,a,b), (n,i,j)], per group
-        y = _group_matmul(w.reshape(groups, o // groups, -1), cols.reshape(groups, -1, n * ho * wo))
-        y = y.reshape(o, n, ho, wo)
+        y, cols = _conv_channels_first(x, w, win, groups, out_hw)
         if b is not None:
-            y += b.reshape(o, 1, 1, 1)
+            y += b.reshape(-1, 1, 1, 1)
         self.cols = cols if keep_cols else None  # reused by the weight gradient
         return y.transpose(1, 0, 2, 3)  # (N, O, Ho, Wo) as a view of (O, N, Ho, Wo) memory
 
@@ -109,6 +141,9 @@ class ConvTranspose2d(Function):
 
     def forward(self, g: Array, w: Array, *, win: Window, groups: int, in_hw: tuple[int, int]) -> Array:
         self.win, self.groups, self.in_hw = win, groups, in_hw
+        as_conv = _transpose_as_conv(g, w, win, groups, in_hw)
+        if as_conv is not None:
+            return as_conv.transpose(1, 0, 2, 3)
         n, o, ho, wo = g.shape
         c = w.shape[1] * groups
         g_m = g.transpose(1, 0, 2, 3).reshape(groups, o // groups, n * ho * wo)
@@ -122,7 +157,7 @@ class ConvTranspose2d(Function):
         needs = self.needs_input_grad
         opts = {"win": self.win, "groups": self.groups}
         # z is linear in g: its adjoint is the convolution itself
-        gg = Conv2d.apply(grad, w, keep_cols=False, **opts) if needs[0] else None
+        gg = Conv2d.apply(grad, w, keep_cols=False, out_hw=tuple(g.shape[2:]), **opts) if needs[0] else None
         # W.grad[o, c, a, b] += sum g[n, o, i, j] z.grad[n, c, ...]: a weight gradient with x := z.grad
         gw = Conv2dWeight.apply(grad, g, **opts) if needs[1] else None
         return gg, gw
@@ -145,9 +180,10 @@ class Conv2dWeight(Function):
         n, o, ho, wo = g.shape
         c = x.shape[1]
         if cols is None:
-            cols = _columns(x, win)
+            cols = _columns(x, win, (ho, wo))
         g_m = g.transpose(1, 0, 2, 3).reshape(groups, o // groups, n * ho * wo)
-        gw = _group_matmul(g_m, cols.reshape(groups, -1, n * ho * wo).swapaxes(1, 2))
+        # computed as (cols @ g^T)^T: with the long N*Ho*Wo axis contracted this way round BLAS is ~1.5x faster
+        gw = _group_matmul(cols.reshape(groups, -1, n * ho * wo), g_m.swapaxes(1, 2)).swapaxes(1, 2)
         return gw.reshape((o, c // groups) + win.kernel)
 
     def backward(self, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -156,7 +192,7 @@ class Conv2dWeight(Function):
         opts = {"win": self.win, "groups": self.groups}
         # gW is bilinear in (x, g): x.grad = conv_transpose2d(g, gW.grad), g.grad = conv2d(x, gW.grad)
         gx = ConvTranspose2d.apply(g, grad, in_hw=tuple(x.shape[2:]), **opts) if needs[0] else None
-        gg = Conv2d.apply(x, grad, keep_cols=False, **opts) if needs[1] else None
+        gg = Conv2d.apply(x, grad, keep_cols=False, out_hw=tuple(g.shape[2:]), **opts) if needs[1] else None
         return gx, gg
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.function import Function, register
-from ..autograd.grad_mode import no_grad, state
+from ..autograd.grad_mode import state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 
@@ -36,38 +36,71 @@ def _reduce_axes(x: Any) -> tuple[int, ...]:
     return (0,) + tuple(range(2, x.ndim))
 
 
+def _rows(x: Array) -> Array:
+    """x (N, C, *) as a (C, M) array, one row per channel.
+
+    A view (no copy) when x is channel-major in memory, as convolution outputs
+    are; per-channel sums are then fast contiguous row reductions.
+    """
+    xp = get_array_module(x)
+    return xp.ascontiguousarray(xp.moveaxis(x, 1, 0)).reshape(x.shape[1], -1)
+
+
+def _unrows(rows: Array, like_shape: tuple[int, ...]) -> Array:
+    """Inverse of :func:`_rows`: (C, M) -> (N, C, *) as a view of channel-major memory."""
+    n, c = like_shape[:2]
+    return rows.reshape((c, n) + tuple(like_shape[2:])).swapaxes(0, 1)
+
+
 @register("batch_norm")
 class BatchNorm(Function):
     """y = (x - mean) / sqrt(var + eps) * w + b with the batch's mean and (biased) variance.
 
-    Inputs ``(x, [w], [b])``; ``mean`` and ``var`` (C,) are the statistics of x
-    computed by the caller (it also needs them for the running averages).
+    Inputs ``(x, [w], [b])``. Forward also updates ``running_mean`` and
+    ``running_var`` (arrays, in place) when given, as PyTorch's kernel does:
+    ``running = (1 - momentum) * running + momentum * batch`` (variance unbiased).
     """
 
-    def forward(self, *arrays: Array, mean: Array, var: Array, eps: float, has_weight: bool, has_bias: bool) -> Array:
+    def forward(
+        self, *arrays: Array, eps: float, has_weight: bool, has_bias: bool,
+        running_mean: Array | None = None, running_var: Array | None = None, momentum: float = 0.1,
+    ) -> Array:
         x = arrays[0]
         xp = get_array_module(x)
         self.eps, self.has_weight, self.has_bias = eps, has_weight, has_bias
-        shape = _channel_shape(x)
+        xr = _rows(x)  # (C, M)
+        m = xr.shape[1]
+        mean = xr.mean(axis=1)
+        xc = xr - mean[:, None]
+        var = xp.einsum("cm,cm->c", xc, xc) / m  # sum of squares without a temporary
+        if running_mean is not None and running_var is not None:
+            running_mean *= 1.0 - momentum
+            running_mean += momentum * mean
+            running_var *= 1.0 - momentum
+            running_var += (momentum * m / max(m - 1, 1)) * var
         self.rstd = (1.0 / xp.sqrt(var + eps)).astype(x.dtype)
-        self.xhat = (x - mean.reshape(shape)) * self.rstd.reshape(shape)
-        y = self.xhat * arrays[1].reshape(shape) if has_weight else self.xhat.copy()
+        xc *= self.rstd[:, None]  # now xhat
+        self.xhat = xc
+        y = xc * arrays[1][:, None] if has_weight else xc.copy()
         if has_bias:
-            y += arrays[-1].reshape(shape)
-        return y
+            y += arrays[-1][:, None]
+        return _unrows(y, x.shape)
 
     def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
         inputs = self.saved_inputs()
         if state.grad_enabled:  # create_graph: build the gradient from differentiable ops
             return self._backward_graph(grad, inputs)
-        g, xhat, axes = grad.data, self.xhat, _reduce_axes(grad.data)
-        shape = _channel_shape(g)
-        m = g.size / g.shape[1]
-        gb = g.sum(axis=axes)  # b.grad[c] = sum g
-        gw = (g * xhat).sum(axis=axes)  # w.grad[c] = sum g * xhat
+        xp = get_array_module(grad.data)
+        g, xhat = _rows(grad.data), self.xhat  # (C, M)
+        m = g.shape[1]
+        gb = g.sum(axis=1)  # b.grad[c] = sum g
+        gw = xp.einsum("cm,cm->c", g, xhat)  # w.grad[c] = sum g * xhat
         scale = self.rstd * inputs[1].data if self.has_weight else self.rstd
-        gx = (g - (gb / m).reshape(shape) - xhat * (gw / m).reshape(shape)) * scale.reshape(shape)
-        out: list[Tensor | None] = [Tensor._make(gx) if self.needs_input_grad[0] else None]
+        # x.grad = scale * (g - gb/M - xhat * gw/M), in three passes
+        gx = xhat * (-scale * gw / m)[:, None]
+        gx += g * scale[:, None]
+        gx -= (scale * gb / m)[:, None]
+        out: list[Tensor | None] = [Tensor._make(_unrows(gx, grad.shape)) if self.needs_input_grad[0] else None]
         if self.has_weight:
             out.append(Tensor._make(gw.astype(g.dtype)))
         if self.has_bias:
@@ -121,20 +154,17 @@ def batch_norm(
             shift = shift + bias
         return x * scale.reshape(shape) + shift.reshape(shape)
 
-    m = x.numel() // c
-    if m <= 1:
+    if x.numel() // c <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input shape {tuple(x.shape)}")
-    axes = _reduce_axes(x)
-    mean = x.data.mean(axis=axes)
-    var = x.data.var(axis=axes)
-    if running_mean is not None and running_var is not None:
-        with no_grad():
-            running_mean.mul_(1.0 - momentum).add_(Tensor._make(mean.astype(running_mean.dtype)), alpha=momentum)
-            unbiased = (var * (m / (m - 1))).astype(running_var.dtype)
-            running_var.mul_(1.0 - momentum).add_(Tensor._make(unbiased), alpha=momentum)
     inputs = [x] + [t for t in (weight, bias) if t is not None]
+    track = running_mean is not None and running_var is not None
+    if track:  # the running averages change in place: record it for autograd's version checks
+        running_mean._bump_version()
+        running_var._bump_version()
     return BatchNorm.apply(
-        *inputs, mean=mean, var=var, eps=eps, has_weight=weight is not None, has_bias=bias is not None
+        *inputs, eps=eps, has_weight=weight is not None, has_bias=bias is not None,
+        running_mean=running_mean.data if track else None, running_var=running_var.data if track else None,
+        momentum=momentum,
     )
 
 
