@@ -28,6 +28,10 @@ CONV2D = [
     ("same_even", (1, 2, 5, 6), (3, 2, 2, 4), True, {"padding": "same", "dilation": (1, 2)}),
     ("valid", (1, 2, 5, 6), (3, 2, 3, 3), True, {"padding": "valid"}),
     ("1x1", (2, 3, 4, 4), (5, 3, 1, 1), True, {"stride": 2}),
+    # >= 8 input channels at stride 1: the shifted-GEMM kernel
+    ("shifted", (2, 8, 4, 5), (3, 8, 3, 3), True, {"padding": 1}),
+    ("shifted_dil_same", (1, 8, 5, 4), (2, 8, 2, 3), False, {"padding": "same", "dilation": (2, 1)}),
+    ("shifted_valid_1x1", (2, 9, 3, 3), (4, 9, 1, 1), True, {}),
 ]
 
 
@@ -69,6 +73,7 @@ CONVT = [
     ("k4s2", (1, 2, 3, 3), (2, 2, 4, 4), True, {"stride": 2, "padding": 1}),
     ("s1_dil_outpad", (1, 2, 4, 3), (2, 3, 3, 2), True, {"dilation": 2, "output_padding": 1, "padding": (1, 0)}),
     ("s1_bigpad", (1, 2, 6, 6), (2, 3, 3, 3), False, {"padding": 3}),
+    ("s1_shifted", (1, 8, 3, 4), (8, 2, 3, 3), True, {"padding": 1}),
 ]
 
 
@@ -82,6 +87,33 @@ def test_conv_transpose2d_matches_torch(name, xs, ws, bias, kw) -> None:
 def test_conv_transpose1d_matches_torch() -> None:
     kw = {"stride": 3, "padding": 1, "output_padding": 2}
     check_op(lambda *a: F.conv_transpose1d(*a, **kw), lambda *a: TF.conv_transpose1d(*a, **kw), [(2, 2, 5), (2, 3, 4), (3,)])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gemm_accumulate_adds_in_place(dtype) -> None:
+    from gradstudent.ops.conv_kernels import gemm_accumulate
+
+    rng = np.random.default_rng(0)
+    big = rng.standard_normal((20, 5)).astype(dtype)
+    a, b = rng.standard_normal((7, 3)).astype(dtype), rng.standard_normal((3, 5)).astype(dtype)
+    expect = big.copy()
+    expect[4:11] += a @ b
+    gemm_accumulate(big[4:11], a, b)  # a slice of rows: contiguous, written in place
+    np.testing.assert_allclose(big, expect, rtol=1e-5)
+
+
+def test_both_kernels_agree_on_float32_layers() -> None:
+    """A ResNet-sized layer through the shifted-GEMM kernel and through im2col (groups=1 vs a split)."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((4, 16, 10, 9), dtype=np.float32)
+    w = rng.standard_normal((16, 16, 3, 3), dtype=np.float32)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    gx, gw = gs.tensor(x, requires_grad=True), gs.tensor(w, requires_grad=True)
+    ty, gy = TF.conv2d(tx, tw, padding=1), F.conv2d(gx, gw, padding=1)
+    np.testing.assert_allclose(gy.data, ty.detach().numpy(), atol=1e-4)
+    ty.square().sum().backward(), gy.square().sum().backward()
+    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(gw.grad.data, tw.grad.numpy(), rtol=1e-4, atol=1e-2)
 
 
 def test_gradient_penalty_through_a_cnn_matches_torch() -> None:

@@ -36,20 +36,54 @@ def _reduce_axes(x: Any) -> tuple[int, ...]:
     return (0,) + tuple(range(2, x.ndim))
 
 
-def _rows(x: Array) -> Array:
-    """x (N, C, *) as a (C, M) array, one row per channel.
+def _rows(x: Array) -> tuple[Array, int]:
+    """x (N, C, *) as a 2-D array with the channels on one axis, and that axis.
 
-    A view (no copy) when x is channel-major in memory, as convolution outputs
-    are; per-channel sums are then fast contiguous row reductions.
+    Channels-last memory gives (M, C) and axis 1, anything else (C, M) and
+    axis 0, a view (no copy) when x is channels-last or channel-major in memory,
+    as convolution outputs are. Per-channel sums are then fast 2-D reductions.
     """
     xp = get_array_module(x)
-    return xp.ascontiguousarray(xp.moveaxis(x, 1, 0)).reshape(x.shape[1], -1)
+    c = x.shape[1]
+    last = xp.moveaxis(x, 1, -1)  # (N, *, C)
+    if last.flags.c_contiguous and c > 1:
+        return last.reshape(-1, c), 1
+    return xp.ascontiguousarray(xp.moveaxis(x, 1, 0)).reshape(c, -1), 0
 
 
-def _unrows(rows: Array, like_shape: tuple[int, ...]) -> Array:
-    """Inverse of :func:`_rows`: (C, M) -> (N, C, *) as a view of channel-major memory."""
+def _unrows(rows: Array, axis: int, like_shape: tuple[int, ...]) -> Array:
+    """Inverse of :func:`_rows`: back to (N, C, *), a view of the rows' memory."""
+    xp = get_array_module(rows)
     n, c = like_shape[:2]
+    if axis == 1:
+        return xp.moveaxis(rows.reshape((n,) + tuple(like_shape[2:]) + (c,)), -1, 1)
     return rows.reshape((c, n) + tuple(like_shape[2:])).swapaxes(0, 1)
+
+
+def _match_layout(g: Array, axis: int) -> Array:
+    """The upstream gradient as 2-D rows in the same orientation as forward's (copying if needed)."""
+    xp = get_array_module(g)
+    c = g.shape[1]
+    if axis == 1:
+        return xp.ascontiguousarray(xp.moveaxis(g, 1, -1)).reshape(-1, c)
+    return xp.ascontiguousarray(xp.moveaxis(g, 1, 0)).reshape(c, -1)
+
+
+def _channel_sum(a: Array, axis: int) -> Array:
+    """Per-channel sums of the 2-D rows (einsum: NumPy's sum(axis=0) is slow for a few wide columns)."""
+    xp = get_array_module(a)
+    return xp.einsum("cm->c", a) if axis == 0 else xp.einsum("mc->c", a)
+
+
+def _channel_dot(a: Array, b: Array, axis: int) -> Array:
+    """Per-channel sums of a * b without the temporary product."""
+    xp = get_array_module(a)
+    return xp.einsum("cm,cm->c", a, b) if axis == 0 else xp.einsum("mc,mc->c", a, b)
+
+
+def _per_channel(v: Array, axis: int) -> Array:
+    """A (C,) vector shaped to broadcast along the channel axis of the 2-D rows."""
+    return v[:, None] if axis == 0 else v[None, :]
 
 
 @register("batch_norm")
@@ -68,39 +102,39 @@ class BatchNorm(Function):
         x = arrays[0]
         xp = get_array_module(x)
         self.eps, self.has_weight, self.has_bias = eps, has_weight, has_bias
-        xr = _rows(x)  # (C, M)
-        m = xr.shape[1]
-        mean = xr.mean(axis=1)
-        xc = xr - mean[:, None]
-        var = xp.einsum("cm,cm->c", xc, xc) / m  # sum of squares without a temporary
+        xr, ax = _rows(x)  # (C, M) or (M, C)
+        self.axis, m = ax, xr.shape[1 - ax]
+        mean = _channel_sum(xr, ax) / m
+        xc = xr - _per_channel(mean, ax)
+        var = _channel_dot(xc, xc, ax) / m
         if running_mean is not None and running_var is not None:
             running_mean *= 1.0 - momentum
             running_mean += momentum * mean
             running_var *= 1.0 - momentum
             running_var += (momentum * m / max(m - 1, 1)) * var
         self.rstd = (1.0 / xp.sqrt(var + eps)).astype(x.dtype)
-        xc *= self.rstd[:, None]  # now xhat
+        xc *= _per_channel(self.rstd, ax)  # now xhat
         self.xhat = xc
-        y = xc * arrays[1][:, None] if has_weight else xc.copy()
+        y = xc * _per_channel(arrays[1], ax) if has_weight else xc.copy()
         if has_bias:
-            y += arrays[-1][:, None]
-        return _unrows(y, x.shape)
+            y += _per_channel(arrays[-1], ax)
+        return _unrows(y, ax, x.shape)
 
     def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
         inputs = self.saved_inputs()
         if state.grad_enabled:  # create_graph: build the gradient from differentiable ops
             return self._backward_graph(grad, inputs)
-        xp = get_array_module(grad.data)
-        g, xhat = _rows(grad.data), self.xhat  # (C, M)
-        m = g.shape[1]
-        gb = g.sum(axis=1)  # b.grad[c] = sum g
-        gw = xp.einsum("cm,cm->c", g, xhat)  # w.grad[c] = sum g * xhat
+        ax, xhat = self.axis, self.xhat
+        g = _match_layout(grad.data, ax)
+        m = g.shape[1 - ax]
+        gb = _channel_sum(g, ax)  # b.grad[c] = sum g
+        gw = _channel_dot(g, xhat, ax)  # w.grad[c] = sum g * xhat
         scale = self.rstd * inputs[1].data if self.has_weight else self.rstd
         # x.grad = scale * (g - gb/M - xhat * gw/M), in three passes
-        gx = xhat * (-scale * gw / m)[:, None]
-        gx += g * scale[:, None]
-        gx -= (scale * gb / m)[:, None]
-        out: list[Tensor | None] = [Tensor._make(_unrows(gx, grad.shape)) if self.needs_input_grad[0] else None]
+        gx = xhat * _per_channel(-scale * gw / m, ax)
+        gx += g * _per_channel(scale, ax)
+        gx -= _per_channel(scale * gb / m, ax)
+        out: list[Tensor | None] = [Tensor._make(_unrows(gx, ax, grad.shape)) if self.needs_input_grad[0] else None]
         if self.has_weight:
             out.append(Tensor._make(gw.astype(g.dtype)))
         if self.has_bias:
