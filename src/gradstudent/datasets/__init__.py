@@ -1,6 +1,11 @@
 """Datasets that need no download (digits, synthetic 2-D sets), plus loaders with a cache for real ones."""
 
 from .synthetic import make_blobs, make_circles, make_moons, make_spirals, make_xor
+from .shapes import Shapes, make_shapes
 from .tabular import digits, load_digits_arrays
+from .vision import CIFAR10, MNIST, FashionMNIST, data_dir
 
-__all__ = ["make_blobs", "make_circles", "make_moons", "make_spirals", "make_xor", "digits", "load_digits_arrays"]
+__all__ = [
+    "make_blobs", "make_circles", "make_moons", "make_spirals", "make_xor", "digits", "load_digits_arrays",
+    "Shapes", "make_shapes", "CIFAR10", "MNIST", "FashionMNIST", "data_dir",
+]
