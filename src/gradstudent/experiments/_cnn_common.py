@@ -83,6 +83,8 @@ def _fit(
     ctx: RunContext | None, tag: str, use_ctx_epochs: bool, schedule: str,
 ) -> dict[str, Any]:
     Xtr, ytr, Xte, yte = data
+    if use_ctx_epochs and ctx is not None and epochs != int(ctx.config["epochs"]):
+        raise ValueError(f"fit: ctx.epochs runs config['epochs'] = {ctx.config['epochs']} epochs, not {epochs}")
     opt = make_optimizer(model, optimizer, lr, weight_decay)
     steps = -(-len(ytr) // batch_size)
     sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps) if schedule == "onecycle" else None
