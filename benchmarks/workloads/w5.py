@@ -13,7 +13,7 @@ def make_gradstudent():
     from gradstudent.models.gpt import GPT
 
     gs.manual_seed(0)
-    model = GPT(VOCAB, BLOCK, n_layer=LAYERS, n_head=HEADS, d_model=D)
+    model = GPT(VOCAB, BLOCK, n_layer=LAYERS, n_head=HEADS, d_model=D, activation="gelu")  # exact erf GELU, as torch
     opt = optim.AdamW(model.parameters(), lr=LR)
     rng = np.random.default_rng(0)
     x = gs.from_numpy(rng.integers(0, VOCAB, (BATCH, BLOCK)))

@@ -1,9 +1,11 @@
 """Shared pieces of the character language-model experiments (char-lstm, char-gpt, ngram-vs-neural).
 
 Data: a corpus (offline KJV poetry by default, ``corpus=tiny-shakespeare`` to download),
-character tokens, 10% of 2000-character blocks held out for validation.
+character tokens, a random 10% of 2000-character blocks held out for validation
+(``split=tail``: the last 10%, as char-rnn does; unseen books, harder for every model).
 Training: random windows, a wall-clock budget split into ``epochs`` rounds (a
-checkpoint and a validation estimate after each). Evaluation, per character:
+checkpoint and a validation estimate after each); the learning rate follows a
+cosine from its peak down to 10% over the budget (plus a warm-up for the GPT). Evaluation, per character:
 
 * LSTM: the validation blocks as 16 long streams, hidden state carried along;
 * GPT: windows of ``block_size`` with stride block_size/2, scoring only the second
@@ -13,6 +15,7 @@ checkpoint and a validation estimate after each). Evaluation, per character:
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,10 +38,16 @@ class CharData:
     val: np.ndarray
 
 
-def load_char_data(corpus: str, seed: int = 0) -> CharData:
+def load_char_data(corpus: str, seed: int = 0, split: str = "tail") -> CharData:
+    """``split="tail"``: the last 10% is validation (as char-rnn/nanoGPT do: unseen text, here the
+    Song of Solomon and the end of Ecclesiastes); ``"blocks"``: random 10% of 2000-char blocks."""
     text = load_corpus(corpus)
     tok = CharTokenizer.from_text(text)
-    train, val = split_ids(tok.encode(text), 0.1, block=2000, seed=seed)
+    ids = tok.encode(text)
+    if split == "tail":
+        cut = int(0.9 * len(ids))
+        return CharData(tok, ids[:cut], ids[cut:])
+    train, val = split_ids(ids, 0.1, block=2000, seed=seed)
     return CharData(tok, train, val)
 
 
@@ -96,7 +105,7 @@ def best_ngram(data: CharData, orders: range = range(1, 9)) -> tuple[int, float,
 def make_model(kind: str, vocab: int, cfg: dict[str, Any]) -> nn.Module:
     if kind == "lstm":
         return CharLSTM(vocab, 64, cfg["lstm_hidden"])
-    return GPT(vocab, cfg["block_size"], n_layer=cfg["gpt_layers"], n_head=4, d_model=cfg["gpt_d"])
+    return GPT(vocab, cfg["block_size"], n_layer=cfg["gpt_layers"], n_head=4, d_model=cfg["gpt_d"], activation=cfg.get("gpt_activation", "gelu"))
 
 
 def make_optimizer(kind: str, model: nn.Module, cfg: dict[str, Any]) -> Any:
@@ -105,15 +114,24 @@ def make_optimizer(kind: str, model: nn.Module, cfg: dict[str, Any]) -> Any:
     return optim.AdamW(model.parameters(), lr=cfg["gpt_lr"], weight_decay=0.01)
 
 
-def _train_for(kind: str, model: nn.Module, opt: Any, data: CharData, seconds: float, cfg: dict[str, Any], rng: np.random.Generator, steps: int) -> tuple[int, float, float]:
+def _lr_factor(kind: str, step: int, progress: float) -> float:
+    """Cosine decay to 10% over the time budget (progress in [0, 1]); the GPT also warms up linearly."""
+    warm = min(1.0, (step + 1) / 100) if kind == "gpt" else 1.0  # attention models dislike a large first step
+    return warm * (0.1 + 0.45 * (1.0 + math.cos(math.pi * min(progress, 1.0))))
+
+
+def _train_for(
+    kind: str, model: nn.Module, opt: Any, data: CharData, seconds: float, cfg: dict[str, Any], rng: np.random.Generator,
+    steps: int, used: float, budget: float,
+) -> tuple[int, float, float]:
     """Train for ``seconds`` of wall-clock time; returns (total steps so far, mean loss, seconds used)."""
-    base_lr, warmup, L = cfg["gpt_lr"], 100, cfg["block_size"]
+    base_lr, L = cfg[f"{kind}_lr"], cfg["block_size"]
     t0, total, n = time.perf_counter(), 0.0, 0
     while time.perf_counter() - t0 < seconds:
         x, y = random_windows(data.train, cfg["batch_size"], L, rng)
-        if kind == "gpt":  # linear warm-up: attention models dislike a large first step
-            for g in opt.param_groups:
-                g["lr"] = base_lr * min(1.0, (steps + 1) / warmup)
+        factor = _lr_factor(kind, steps, (used + time.perf_counter() - t0) / budget)
+        for g in opt.param_groups:
+            g["lr"] = base_lr * factor
         opt.zero_grad()
         out = model(Tensor._make(x))
         logits = out[0] if kind == "lstm" else out
@@ -134,15 +152,31 @@ def train_lms(ctx: RunContext, kinds: list[str], data: CharData, seconds: float,
     models = {k: make_model(k, data.tok.vocab_size, cfg) for k in kinds}
     opts = {k: make_optimizer(k, m, cfg) for k, m in models.items()}
     rngs = {k: np.random.default_rng(ctx.seed + i) for i, k in enumerate(kinds)}
+    holder = nn.ModuleList(list(models.values()))
+    # One BLAS thread by default: on a shared 2-core machine a multi-threaded small GEMM stalls
+    # whenever the other core is busy, which would make "equal wall-clock time" meaningless.
+    from threadpoolctl import threadpool_limits
+
+    limit = threadpool_limits(int(cfg.get("blas_threads", 1)), user_api="blas")
+    try:
+        return _train_rounds(ctx, models, opts, rngs, data, seconds, cfg, holder)
+    finally:
+        limit.restore_original_limits()
+
+
+def _train_rounds(
+    ctx: RunContext, models: dict[str, nn.Module], opts: dict[str, Any], rngs: dict[str, np.random.Generator],
+    data: CharData, seconds: float, cfg: dict[str, Any], holder: nn.Module,
+) -> dict[str, tuple[nn.Module, dict[str, float]]]:
+    kinds = list(models)
     steps = dict.fromkeys(kinds, 0)
     used = dict.fromkeys(kinds, 0.0)
     per_round = seconds / int(ctx.config["epochs"])
     sub = data.val[: len(data.val) // 4]  # a quick estimate each round; the full set at the end
-    holder = nn.ModuleList(list(models.values()))
     for epoch in ctx.epochs(holder, list(opts.values())):
         metrics = {}
         for k, m in models.items():
-            steps[k], loss, dt = _train_for(k, m, opts[k], data, per_round, cfg, rngs[k], steps[k])
+            steps[k], loss, dt = _train_for(k, m, opts[k], data, per_round, cfg, rngs[k], steps[k], used[k], seconds)
             used[k] += dt
             evaluate = lstm_val_ppl if k == "lstm" else gpt_val_ppl
             metrics.update({f"{k}_train_loss": loss, f"{k}_val_ppl_estimate": evaluate(m, sub), f"{k}_steps": steps[k]})
@@ -166,5 +200,5 @@ def sample_text(model: nn.Module, data: CharData, prompt: str, n: int, seed: int
 
 LM_DEFAULTS = dict(
     corpus="kjv-poetry", epochs=3, batch_size=32, block_size=64,
-    lstm_hidden=256, lstm_lr=3e-3, gpt_d=128, gpt_layers=2, gpt_lr=2e-3,
+    split="blocks", lstm_hidden=256, lstm_lr=3e-3, gpt_d=128, gpt_layers=2, gpt_lr=2e-3, gpt_activation="gelu", blas_threads=1,
 )

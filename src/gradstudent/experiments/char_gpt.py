@@ -5,6 +5,12 @@ self-attention and a GELU MLP, final LayerNorm, linear head (the W5 benchmark's
 shapes). The LSTM gets exactly the same wall-clock budget (the rounds alternate,
 so machine load hits both alike); the n-gram is interpolated Kneser-Ney with the
 order chosen on validation. The table compares validation perplexity per character.
+
+Measured with the defaults (120 s each, one BLAS thread, shared 2-core machine):
+GPT 3.57 (1073 steps), LSTM 3.26 (1761 steps), Kneser-Ney 8-gram 3.07. At this
+budget the GPT does *not* win: an LSTM step costs 0.6x a GPT step here, and the
+repetitive corpus rewards the n-gram's exact long-context counts. Try
+``--set seconds=600`` or ``--set corpus=tiny-shakespeare`` to watch the gap move.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from .registry import RunContext, experiment
 )
 def run(ctx: RunContext) -> dict[str, Any]:
     manual_seed(ctx.seed)
-    data = load_char_data(ctx.config["corpus"], ctx.seed)
+    data = load_char_data(ctx.config["corpus"], ctx.seed, ctx.config["split"])
     order, ngram_ppl, _ = best_ngram(data)
     trained = train_lms(ctx, ["gpt", "lstm"], data, float(ctx.config["seconds"]), ctx.config)
     rows = [

@@ -18,7 +18,7 @@ from .registry import RunContext, experiment
 @experiment("char-lstm", "Character LSTM language model on the offline corpus: validation perplexity and samples", seconds=120, **LM_DEFAULTS)
 def run(ctx: RunContext) -> dict[str, Any]:
     manual_seed(ctx.seed)
-    data = load_char_data(ctx.config["corpus"], ctx.seed)
+    data = load_char_data(ctx.config["corpus"], ctx.seed, ctx.config["split"])
     ctx.log(f"corpus {ctx.config['corpus']}: {len(data.train)} training / {len(data.val)} validation characters, vocabulary {data.tok.vocab_size}")
     (model, res), = train_lms(ctx, ["lstm"], data, float(ctx.config["seconds"]), ctx.config).values()
     ctx.log(f"LSTM: {res['steps']} steps in {res['train_seconds']:.0f} s, validation perplexity {res['val_ppl']:.3f}")

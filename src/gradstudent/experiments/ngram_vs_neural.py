@@ -23,7 +23,7 @@ from .registry import RunContext, experiment
 )
 def run(ctx: RunContext) -> dict[str, Any]:
     manual_seed(ctx.seed)
-    data = load_char_data(ctx.config["corpus"], ctx.seed)
+    data = load_char_data(ctx.config["corpus"], ctx.seed, ctx.config["split"])
     order, kn_best, rows = best_ngram(data)
     ctx.save_table(rows, "ngram")
     trained = train_lms(ctx, ["lstm", "gpt"], data, float(ctx.config["seconds"]), ctx.config)

@@ -25,10 +25,10 @@ from ..tensor import Tensor
 from .registry import RunContext, experiment
 
 
-def oscillators(n: int, length: int, rng: np.random.Generator, dt: float = 0.15, noise: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+def oscillators(n: int, length: int, rng: np.random.Generator, dt: float = 0.2, noise: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """(series (n, length, 1) float32, labels (n,): 0 damped, 1 driven), integrated with RK4 (4 substeps)."""
     y = rng.integers(0, 2, n)
-    gamma = rng.uniform(0.01, 0.25, n)
+    gamma = rng.uniform(0.05, 0.3, n)
     w0 = rng.uniform(0.8, 2.5, n)
     force = np.where(y == 1, rng.uniform(0.2, 1.2, n), 0.0)
     wd = rng.uniform(0.5, 3.0, n)

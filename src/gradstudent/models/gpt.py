@@ -23,8 +23,17 @@ from ..ops.attention import causal_mask
 from ..tensor import Tensor
 
 
+def gelu_tanh(x: Tensor) -> Tensor:
+    """GELU with GPT-2's tanh approximation (the historical GPT-2 choice)."""
+    return nn.functional.gelu(x, approximate="tanh")
+
+
 class GPT(nn.Module):
-    """``GPT(vocab_size, block_size, n_layer=2, n_head=4, d_model=128, d_ff=4*d_model, dropout=0.0)``"""
+    """``GPT(vocab_size, block_size, n_layer=2, n_head=4, d_model=128, d_ff=4*d_model, dropout=0.0, activation="gelu")``
+
+    ``activation="gelu_tanh"`` uses GPT-2's tanh approximation of GELU (a torch twin then needs
+    ``activation=lambda x: F.gelu(x, approximate="tanh")``).
+    """
 
     def __init__(
         self,
@@ -35,8 +44,11 @@ class GPT(nn.Module):
         d_model: int = 128,
         d_ff: int | None = None,
         dropout: float = 0.0,
+        activation: str = "gelu",
     ) -> None:
         super().__init__()
+        if activation not in ("gelu", "gelu_tanh"):
+            raise ValueError(f"GPT: activation must be 'gelu' or 'gelu_tanh', got {activation!r}")
         self.vocab_size, self.block_size = vocab_size, block_size
         self.tok_emb = nn.Embedding(vocab_size, d_model)
         self.pos_emb = nn.Embedding(block_size, d_model)
@@ -44,7 +56,8 @@ class GPT(nn.Module):
         self.blocks = nn.ModuleList(
             [
                 nn.TransformerEncoderLayer(
-                    d_model, n_head, d_ff or 4 * d_model, dropout, activation="gelu", batch_first=True, norm_first=True
+                    d_model, n_head, d_ff or 4 * d_model, dropout, activation="gelu" if activation == "gelu" else gelu_tanh,
+                    batch_first=True, norm_first=True,
                 )
                 for _ in range(n_layer)
             ]
