@@ -90,7 +90,7 @@ def test_conv_transpose1d_matches_torch() -> None:
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_gemm_accumulate_adds_in_place(dtype) -> None:
+def test_gemm_accumulate_adds_into_a_slice(dtype) -> None:
     from gradstudent.ops.conv_kernels import gemm_accumulate
 
     rng = np.random.default_rng(0)

@@ -17,8 +17,7 @@ its contribution is a contiguous slice times a (C, O) matrix::
 
     out[p] += xflat[p + off] @ W[:, :, a, b]^T        for p = 0 .. L-1
 
-KH*KW GEMMs accumulate into ``out`` (on NumPy with BLAS ``beta = 1``: no
-temporary), and no column matrix is ever built. ``out`` is computed on the
+KH*KW GEMMs accumulate into ``out``, and no column matrix is ever built. ``out`` is computed on the
 padded Hp x Wp grid; the Ho x Wo corner of it is the answer (the few
 border rows are wasted work). Measured 1.3-3x faster than im2col for the 3x3
 layers of a ResNet on this machine; with few input channels each GEMM is too
@@ -39,21 +38,13 @@ def uses_shifted_gemms(channels: int, win: Window, groups: int) -> bool:
 
 
 def gemm_accumulate(c: Array, a: Array, b: Array) -> None:
-    """``c += a @ b`` in place, for 2-D arrays.
+    """``c += a @ b`` for 2-D arrays.
 
-    On NumPy this calls BLAS gemm with beta = 1, which adds the product straight
-    into ``c``: no (L, O) temporary and no second pass over memory to add it.
-    Row-major ``c = a @ b`` is column-major ``c^T = b^T a^T``, so the transposes
-    (free views) are what BLAS gets.
+    (Calling BLAS gemm with beta = 1 would add in place without the temporary,
+    but SciPy's BLAS is a second OpenBLAS library next to NumPy's: their two
+    thread pools then fight over the cores and a ResNet step took seconds.)
     """
-    xp = get_array_module(c)
-    if xp.__name__ == "numpy" and c.dtype.kind == "f" and c.flags.c_contiguous and a.flags.c_contiguous:
-        from scipy.linalg import blas
-
-        gemm = blas.sgemm if c.dtype.itemsize == 4 else blas.dgemm
-        gemm(1.0, b.T, a.T, beta=1.0, c=c.T, overwrite_c=True)
-    else:
-        c += a @ b
+    c += a @ b
 
 
 # ---------------------------------------------------------------- im2col
