@@ -108,7 +108,7 @@ def attention_figure(words: list[str], out_chars: str, attn: np.ndarray, title: 
 @experiment(
     "seq2seq-attention",
     "Encoder-decoder with Bahdanau attention: spelled-out dates -> ISO dates, exact-match accuracy and an attention heat map",
-    epochs=6, lr=3e-3, batch_size=64, n_train=4000, n_test=1000, hidden=128,
+    epochs=3, lr=3e-3, batch_size=64, n_train=4000, n_test=1000, hidden=128,
 )
 def run(ctx: RunContext) -> dict[str, Any]:
     cfg = ctx.config
