@@ -247,11 +247,15 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """BCE on logits x, stable for any |x|, using log sigmoid(x) = -softplus(-x):
 
-        loss = pos_weight * y * softplus(-x) + (1 - y) * softplus(x)
+        loss = -[pos_weight y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))]
+             = pos_weight * y * softplus(-x) + (1 - y) * softplus(x)
     """
     _same_shape("binary_cross_entropy_with_logits", input, target)
-    pos = softplus(-input)
-    loss = (target * pos if pos_weight is None else pos_weight * target * pos) + (1 - target) * softplus(input)
+    # softplus(x) = softplus(-x) + x, so one softplus suffices:
+    #   loss = (1 - y) x + (1 + (pos_weight - 1) y) softplus(-x)
+    sp = softplus(-input)
+    scale = 1.0 if pos_weight is None else 1 + (pos_weight - 1) * target
+    loss = (1 - target) * input + (sp if pos_weight is None else scale * sp)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")

@@ -65,8 +65,12 @@ class Softplus(Function):
     def forward(self, x: Array, beta: float, threshold: float) -> Array:
         xp = get_array_module(x)
         self.beta, self.threshold = beta, threshold
-        bx = x * beta
-        return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta).astype(x.dtype)
+        bx = x * beta if beta != 1.0 else x
+        # log(1 + e^t) = max(t, 0) + log1p(e^-|t|): never overflows, and faster than logaddexp
+        smooth = xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))
+        if beta != 1.0:
+            smooth /= beta
+        return xp.where(bx > threshold, x, smooth).astype(x.dtype, copy=False)
 
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
