@@ -45,7 +45,7 @@ def cifar_augment(size: int) -> T.Compose:
 
 @experiment(
     "resnet", "ResNet-20 with batch norm on generated shapes: ablation of augmentation and residual connections",
-    epochs=30, lr=0.1, batch_size=64, n_train=500, n_test=1000, image_size=32, widths=[8, 16, 32], blocks=[3, 3, 3],
+    epochs=24, lr=0.1, batch_size=64, n_train=500, n_test=1000, image_size=32, widths=[8, 16, 32], blocks=[3, 3, 3],
     weight_decay=5e-4, threads=1,
 )
 def run(ctx: RunContext) -> dict[str, Any]:
