@@ -1,11 +1,13 @@
 """Datasets that need no download (digits, synthetic 2-D sets), plus loaders with a cache for real ones."""
 
 from .synthetic import make_blobs, make_circles, make_moons, make_spirals, make_xor
+from .shapes import CLASSES as SHAPE_CLASSES
 from .shapes import Shapes, make_shapes
 from .tabular import digits, load_digits_arrays
-from .vision import CIFAR10, MNIST, FashionMNIST, data_dir
+from .vision import CIFAR10, MNIST, FashionMNIST, data_dir, read_cifar_bin, read_idx, write_cifar_bin, write_idx
 
 __all__ = [
     "make_blobs", "make_circles", "make_moons", "make_spirals", "make_xor", "digits", "load_digits_arrays",
-    "Shapes", "make_shapes", "CIFAR10", "MNIST", "FashionMNIST", "data_dir",
+    "Shapes", "make_shapes", "SHAPE_CLASSES", "CIFAR10", "MNIST", "FashionMNIST", "data_dir",
+    "read_idx", "write_idx", "read_cifar_bin", "write_cifar_bin",
 ]
