@@ -123,6 +123,8 @@ def _same_shape(op: str, input: Tensor, target: Tensor) -> None:
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """mean (input - target)^2"""
     _same_shape("mse_loss", input, target)
+    if reduction == "mean" and input.numel() and input.dtype == target.dtype:
+        return nn_ops.MSEMean.apply(input, target)  # fused: 1 op instead of 4
     diff = input - target
     return _reduce(diff * diff, reduction, "mse_loss")
 

@@ -15,6 +15,8 @@ from ..autograd.function import Function, register
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes
+from .reduce import Sum
+from .shape import Permute
 
 
 @register("matmul")
@@ -52,10 +54,10 @@ class Linear(Function):
         self.saved_inputs()
         needs = self.needs_input_grad
         gx = MatMul.apply(grad, w) if needs[0] else None  # x.grad[n, i] += z.grad[n, o] * W[o, i]
-        gw = MatMul.apply(grad.mT, x) if needs[1] else None  # W.grad[o, i] += z.grad[n, o] * x[n, i]
+        gw = MatMul.apply(Permute.apply(grad, dims=(1, 0)), x) if needs[1] else None  # W.grad[o, i] += z.grad[n, o] * x[n, i]
         if len(self.inputs) == 2:
             return gx, gw
-        gb = grad.sum(0) if needs[2] else None  # b.grad[o] += z.grad[n, o]
+        gb = Sum.apply(grad, axes=(0,), keepdim=False) if needs[2] else None  # b.grad[o] += z.grad[n, o]
         return gx, gw, gb
 
 

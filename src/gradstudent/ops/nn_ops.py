@@ -166,3 +166,19 @@ class LeakyRelu(Function):
         (x,) = self.saved_inputs()
         factor = (x.data > 0).astype(x.data.dtype) * (1.0 - self.slope) + self.slope
         return grad * Tensor._make(factor.astype(x.data.dtype))  # x.grad += z.grad * (1 or slope)
+
+
+@register("mse_mean")
+class MSEMean(Function):
+    """z = mean_i (x[i] - y[i])^2 — one fused op for the most common regression loss"""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        d = x - y
+        return get_array_module(x).asarray((d * d).mean(), dtype=x.dtype)
+
+    def backward(self, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, y = self.saved_inputs()
+        # x.grad[i] += z.grad * 2 (x[i] - y[i]) / N;  y.grad[i] -= the same
+        g = (x - y) * (grad * (2.0 / max(x.numel(), 1)))
+        need_x, need_y = self.needs_input_grad
+        return (g if need_x else None), (-g if need_y else None)
