@@ -117,6 +117,8 @@ row("leaky_relu", lambda L, a: nn_ops.LeakyRelu.apply(a, slope=0.01), [(2, 3)], 
 row("leaky_relu", lambda L, a: nn_ops.LeakyRelu.apply(a, slope=0.2), [(3, 4)], torch_fn=tf("leaky_relu", negative_slope=0.2), tag="slope")
 rows("erf", lambda L, a: nn_ops.Erf.apply(a), [[()], [(2, 3)]], torch_fn=lambda L, a: L.erf(a))
 row("softplus", lambda L, a: nn_ops.Softplus.apply(a, beta=1.0, threshold=20.0), [(0,)], torch_fn=tf("softplus"), tag="empty")
+rows("bce_with_logits", lambda L, a, b: nn_ops.BCEWithLogits.apply(a, b), [[(2, 3), (2, 3)], [(), ()]],
+     torch_fn=lambda L, a, b: L.nn.functional.binary_cross_entropy_with_logits(a, b, reduction="none"))
 rows("mse_mean", lambda L, a, b: nn_ops.MSEMean.apply(a, b), [[(2, 3), (2, 3)], [(5,), (5,)], [(), ()]],
      torch_fn=lambda L, a, b: L.nn.functional.mse_loss(a, b))
 

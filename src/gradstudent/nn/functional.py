@@ -255,9 +255,11 @@ def binary_cross_entropy_with_logits(
     _same_shape("binary_cross_entropy_with_logits", input, target)
     # softplus(x) = softplus(-x) + x, so one softplus suffices:
     #   loss = (1 - y) x + (1 + (pos_weight - 1) y) softplus(-x)
-    sp = softplus(-input)
-    scale = 1.0 if pos_weight is None else 1 + (pos_weight - 1) * target
-    loss = (1 - target) * input + (sp if pos_weight is None else scale * sp)
+    if pos_weight is None and input.dtype == target.dtype:
+        loss = nn_ops.BCEWithLogits.apply(input, target)  # the same formula, fused into one op
+    else:
+        scale = 1 + (pos_weight - 1) * target if pos_weight is not None else 1.0
+        loss = (1 - target) * input + scale * softplus(-input)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")

@@ -182,3 +182,23 @@ class MSEMean(Function):
         g = (x - y) * (grad * (2.0 / max(x.numel(), 1)))
         need_x, need_y = self.needs_input_grad
         return (g if need_x else None), (-g if need_y else None)
+
+
+@register("bce_with_logits")
+class BCEWithLogits(Function):
+    """z[i] = (1 - y[i]) x[i] + softplus(-x[i]): binary cross-entropy on logits, elementwise, fused"""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        xp = get_array_module(x)
+        # softplus(-x) = max(-x, 0) + log1p(e^-|x|), stable for any |x|
+        z = xp.log1p(xp.exp(-xp.abs(x)))
+        z += xp.maximum(-x, 0)
+        z += (1 - y) * x
+        return z
+
+    def backward(self, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, y = self.saved_inputs()
+        need_x, need_y = self.needs_input_grad
+        gx = grad * (x.sigmoid() - y) if need_x else None  # x.grad[i] += z.grad[i] (sigmoid(x[i]) - y[i])
+        gy = -grad * x if need_y else None  # y.grad[i] -= z.grad[i] x[i]
+        return gx, gy
