@@ -39,27 +39,25 @@ class Tensor(TensorOps, InplaceOps):
             data = data.data
         dtype = dtypes.infer_dtype(data) if dtype is None else np.dtype(dtype)
         xp = get_array_module(data)
-        self.data = xp.array(data, dtype=dtype)  # always a copy, like torch.tensor
+        self._set_fields(xp.array(data, dtype=dtype), False)  # always a copy, like torch.tensor
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _set_fields(self, data: Array, requires_grad: bool) -> None:
+        """Fill every slot of a fresh tensor: a leaf with no gradient and version 0."""
+        self.data = data
         self.grad = None
+        self.requires_grad = requires_grad
         self._ctx = None
         self._vbox = [0]
         self._hooks = None
         self._name = None
-        self.requires_grad = False
-        if requires_grad:
-            self.requires_grad_(True)
 
     @classmethod
     def _make(cls, data: Array, requires_grad: bool = False) -> Tensor:
         """Wrap an array without copying (the fast path every op result takes)."""
         t = object.__new__(cls)
-        t.data = data
-        t.grad = None
-        t.requires_grad = requires_grad
-        t._ctx = None
-        t._vbox = [0]
-        t._hooks = None
-        t._name = None
+        t._set_fields(data, requires_grad)
         return t
 
     # ---- attributes ------------------------------------------------------------------
@@ -187,10 +185,7 @@ class Tensor(TensorOps, InplaceOps):
 
     @_version.setter
     def _version(self, value: int) -> None:
-        try:
-            self._vbox[0] = value
-        except AttributeError:  # a subclass __init__ that sets the version before any box exists
-            self._vbox = [value]
+        self._vbox[0] = value
 
     def _bump_version(self) -> None:
         """Record an in-place modification (checked by backward)."""

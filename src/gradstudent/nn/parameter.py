@@ -18,13 +18,7 @@ class Parameter(Tensor):
 
             data = empty(0)
         array = data.data if isinstance(data, Tensor) else Tensor(data).data
-        self.data = array  # shares memory with the tensor it wraps, like torch
-        self.grad = None
-        self._ctx = None
-        self._version = 0
-        self._hooks = None
-        self._name = None
-        self.requires_grad = False
+        self._set_fields(array, False)  # shares memory with the tensor it wraps, like torch
         self.requires_grad_(requires_grad)
 
     def __repr__(self) -> str:
