@@ -19,25 +19,10 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import nn, optim
-from ..autograd.grad_mode import no_grad
 from ..random import default_generator
 from ..tensor import Tensor
+from .common import evaluate as accuracy  # (mean cross-entropy, accuracy) in eval mode
 from .context import RunContext
-
-
-@no_grad()
-def accuracy(model: nn.Module, X: np.ndarray, y: np.ndarray, batch_size: int = 500) -> tuple[float, float]:
-    """(mean cross-entropy, accuracy) in eval mode."""
-    was = model.training
-    model.eval()
-    loss, correct = 0.0, 0
-    for s in range(0, len(y), batch_size):
-        logits = model(Tensor._make(X[s : s + batch_size]))
-        yb = Tensor._make(y[s : s + batch_size])
-        loss += nn.functional.cross_entropy(logits, yb).item() * len(yb)
-        correct += int((logits.data.argmax(1) == y[s : s + batch_size]).sum())
-    model.train(was)
-    return loss / len(y), correct / len(y)
 
 
 def blas_threads(n: int | None) -> contextlib.AbstractContextManager[Any]:

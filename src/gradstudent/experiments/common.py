@@ -41,17 +41,23 @@ def train_epoch(
 
 
 @no_grad()
-def evaluate(model: nn.Module, X: Tensor, y: Tensor, loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None, batch_size: int = 1024) -> tuple[float, float]:
-    """(mean loss, accuracy) of a classifier on (X, y), in eval mode."""
+def evaluate(model: nn.Module, X: Any, y: Any, loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None, batch_size: int = 1024) -> tuple[float, float]:
+    """(mean loss, accuracy) of a classifier on (X, y) — tensors or arrays — in eval mode.
+
+    The model's previous train/eval mode is restored afterwards.
+    """
+    X = X.data if isinstance(X, Tensor) else X
+    y = y.data if isinstance(y, Tensor) else y
+    was_training = model.training
     model.eval()
     losses, correct = 0.0, 0
     loss_fn = loss_fn or nn.functional.cross_entropy
     for start in range(0, len(y), batch_size):
-        xb, yb = X[start : start + batch_size], y[start : start + batch_size]
+        xb, yb = Tensor._make(X[start : start + batch_size]), Tensor._make(y[start : start + batch_size])
         logits = model(xb)
         losses += loss_fn(logits, yb).item() * len(yb)
-        correct += int((logits.argmax(1) == yb).sum().item())
-    model.train()
+        correct += int((logits.data.argmax(1) == yb.data).sum())
+    model.train(was_training)
     return losses / len(y), correct / len(y)
 
 

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from .. import nn, optim
-from ..autograd.grad_mode import no_grad
 from ..models.sequence import AttentionClassifier, RecurrentClassifier
 from ..random import manual_seed
 from ..tensor import Tensor
+from .common import evaluate
 from .registry import RunContext, experiment
 
 
@@ -68,11 +68,7 @@ def energy_ratio_baseline(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, yte
 
 
 def accuracy(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
-    model.eval()
-    with no_grad():
-        pred = np.concatenate([model(Tensor._make(X[i : i + 500])).data.argmax(1) for i in range(0, len(X), 500)])
-    model.train()
-    return float((pred == y).mean())
+    return evaluate(model, X, y, batch_size=500)[1]
 
 
 @experiment(
