@@ -119,6 +119,9 @@ rows("erf", lambda L, a: nn_ops.Erf.apply(a), [[()], [(2, 3)]], torch_fn=lambda 
 row("softplus", lambda L, a: nn_ops.Softplus.apply(a, beta=1.0, threshold=20.0), [(0,)], torch_fn=tf("softplus"), tag="empty")
 rows("bce_with_logits", lambda L, a, b: nn_ops.BCEWithLogits.apply(a, b), [[(2, 3), (2, 3)], [(), ()]],
      torch_fn=lambda L, a, b: L.nn.functional.binary_cross_entropy_with_logits(a, b, reduction="none"))
+for _red in ("sum", "mean"):
+    rows("bce_with_logits", lambda L, a, b, r=_red: nn_ops.BCEWithLogits.apply(a, b, reduction=r), [[(2, 3), (2, 3)], [(), ()], [(4, 1, 3), (4, 1, 3)]],
+         torch_fn=lambda L, a, b, r=_red: L.nn.functional.binary_cross_entropy_with_logits(a, b, reduction=r), tag=_red)
 rows("mse_mean", lambda L, a, b: nn_ops.MSEMean.apply(a, b), [[(2, 3), (2, 3)], [(5,), (5,)], [(), ()]],
      torch_fn=lambda L, a, b: L.nn.functional.mse_loss(a, b))
 
@@ -385,6 +388,7 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "layer_norm": "seq/test_seq_ops_table.py", "rnn_sequence": "seq/test_seq_ops_table.py",
     "gru_sequence": "seq/test_seq_ops_table.py", "lstm_sequence": "seq/test_seq_ops_table.py",
     "batch_norm": "cnn/test_cnn_norm.py", "constant_pad": "cnn/test_cnn_pool.py",
+    "attention": "seq/test_attention_fused.py", "packed_self_attention": "seq/test_attention_fused.py",
 }
 
 CORE_MODULES = {f"gradstudent.ops.{m}" for m in ("elementwise", "reduce", "shape", "index", "linalg", "nn_ops")}

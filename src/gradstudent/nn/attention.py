@@ -14,10 +14,11 @@ the scores.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..creation import empty
-from ..ops.attention import additive_mask, attention, causal_mask
+from ..ops.attention import PackedSelfAttention, additive_mask, attention, causal_mask
 from ..ops.linalg import linear
 from ..tensor import Tensor
 from . import init
@@ -145,6 +146,16 @@ class MultiheadAttention(Module):
             value = key if same_kv else value.transpose(0, 1)
         B, L, _ = query.shape
         S = key.shape[1]
+        p = self.dropout if self.training else 0.0
+        if query is key is value and self._qkv_same_embed_dim and not need_weights and p == 0.0:
+            # self-attention: one (E -> 3E) projection and one fused op (the path TransformerEncoderLayer takes)
+            mask = self._mask(attn_mask, key_padding_mask, is_causal, B, L, S, query.dtype, query.data)
+            if mask is None or not mask.requires_grad:
+                qkv = linear(query, self.in_proj_weight, self.in_proj_bias)
+                mask_array = None if mask is None else mask.data
+                out = PackedSelfAttention.apply(qkv, mask=mask_array, scale=1.0 / math.sqrt(self.head_dim), heads=self.num_heads)
+                out = self.out_proj(out)
+                return (out if self.batch_first else out.transpose(0, 1)), None
         w_q, w_k, w_v = self._projection_weights()
         b_q = b_k = b_v = None
         if self.in_proj_bias is not None:
@@ -153,7 +164,6 @@ class MultiheadAttention(Module):
         k = self._heads(linear(key, w_k, b_k))
         v = self._heads(linear(value, w_v, b_v))
         mask = self._mask(attn_mask, key_padding_mask, is_causal, B, L, S, q.dtype, q.data)
-        p = self.dropout if self.training else 0.0
         out, weights = attention(q, k, v, mask, p)  # (B, h, L, E/h), (B, h, L, S)
         out = self.out_proj(out.permute(0, 2, 1, 3).reshape(B, L, self.embed_dim))
         if not batched:

@@ -256,7 +256,9 @@ def binary_cross_entropy_with_logits(
     # softplus(x) = softplus(-x) + x, so one softplus suffices:
     #   loss = (1 - y) x + (1 + (pos_weight - 1) y) softplus(-x)
     if pos_weight is None and input.dtype == target.dtype:
-        loss = nn_ops.BCEWithLogits.apply(input, target)  # the same formula, fused into one op
+        if weight is None and reduction in ("none", "sum", "mean"):
+            return nn_ops.BCEWithLogits.apply(input, target, reduction=reduction)  # formula and sum in one op
+        loss = nn_ops.BCEWithLogits.apply(input, target)
     else:
         scale = 1 + (pos_weight - 1) * target if pos_weight is not None else 1.0
         loss = (1 - target) * input + scale * softplus(-input)

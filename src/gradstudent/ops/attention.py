@@ -1,4 +1,4 @@
-"""Scaled dot-product attention, composed from differentiable ops.
+"""Scaled dot-product attention: a composition of differentiable ops, and the same math fused.
 
 For queries q (..., L, E), keys k (..., S, E) and values v (..., S, Ev)::
 
@@ -7,8 +7,17 @@ For queries q (..., L, E), keys k (..., S, E) and values v (..., S, Ev)::
     A[.., l, :] = softmax(scores[.., l, :])                   (each query's weights over the keys sum to 1)
     out[.., l, :] = sum_s A[.., l, s] v[.., s, :]
 
-Every step is an existing op (matmul, add, softmax, dropout), so the gradient
-and the second derivative come from their chain rules. Masks are turned into
+``attention`` composes existing ops (matmul, add, softmax, dropout), so the gradient
+and the second derivative come from their chain rules. ``FusedAttention`` and
+``PackedSelfAttention`` compute the same thing as single ops (with g = out.grad)::
+
+    v.grad = A^T g                      dA = g v^T
+    dS[.., l, s] = A[.., l, s] (dA[.., l, s] - sum_s' dA[.., l, s'] A[.., l, s'])   (softmax backward)
+    q.grad = scale dS k                 k.grad = scale dS^T q
+
+which skips the intermediate tensors' bookkeeping and passes over memory; the
+packed form takes the (B, L, 3E) output of one input projection and returns the
+heads already merged into (B, L, E). Masks are turned into
 an *additive* constant (0 or -inf) once, so applying them is one broadcast add
 whose backward passes the gradient through unchanged.
 
@@ -24,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.function import Function, register
+from ..autograd.grad_mode import state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 
@@ -56,6 +67,100 @@ def additive_mask(mask: Tensor, dtype: Any, allowed_when_true: bool) -> Tensor:
     if mask.dtype.kind != "f":
         raise TypeError(f"attention: masks must be bool or float tensors, got {mask.dtype}")
     return mask if mask.dtype == dtype else mask.type(dtype)
+
+
+def _attend(q: Array, k: Array, v: Array, mask: Array | None, scale: float) -> tuple[Array, Array]:
+    """Arrays (.., L, E), (.., S, E), (.., S, Ev) -> (out (.., L, Ev), weights A (.., L, S))."""
+    xp = get_array_module(q)
+    a = (q * scale) @ xp.swapaxes(k, -1, -2)   # scores; scaling q (L x E) is cheaper than the scores (L x S)
+    if mask is not None:
+        a += mask
+    a -= a.max(axis=-1, keepdims=True)         # softmax over s, shifted so exp cannot overflow
+    xp.exp(a, out=a)
+    a /= (a @ xp.ones(a.shape[-1], a.dtype))[..., None]  # row sums as a matrix-vector product (fast)
+    return a @ v, a
+
+
+def _attend_grad(g: Array, q: Array, k: Array, v: Array, a: Array, scale: float) -> tuple[Array, Array, Array]:
+    """(q.grad, k.grad, v.grad) from out.grad ``g`` and the weights ``a`` (formulas in the module docstring)."""
+    xp = get_array_module(g)
+    gv = xp.swapaxes(a, -1, -2) @ g              # v.grad[s, e] = sum_l A[l, s] g[l, e]
+    ds = g @ xp.swapaxes(v, -1, -2)              # dA[l, s] = sum_e g[l, e] v[s, e]
+    row = (ds * a) @ xp.ones(a.shape[-1], a.dtype)
+    ds -= row[..., None]
+    ds *= a                                      # dS = A (dA - sum_s dA A)
+    ds *= scale
+    gq = ds @ k                                  # q.grad[l, e] = scale sum_s dS[l, s] k[s, e]
+    gk = xp.swapaxes(ds, -1, -2) @ q             # k.grad[s, e] = scale sum_l dS[l, s] q[l, e]
+    return gq, gk, gv
+
+
+def _attend_grad_tensors(g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Array | None, scale: float) -> tuple[Tensor, Tensor, Tensor]:
+    """The same gradients with differentiable ops (for create_graph=True)."""
+    scores = (q * scale) @ k.mT
+    if mask is not None:
+        scores = scores + Tensor._make(mask)
+    a = scores.softmax(-1)
+    ds = g @ v.mT
+    ds = a * (ds - (ds * a).sum(-1, keepdim=True)) * scale
+    return ds @ k, ds.mT @ q, a.mT @ g
+
+
+@register("attention")
+class FusedAttention(Function):
+    """z = softmax(scale q k^T + mask) v for q (.., L, E), k (.., S, E), v (.., S, Ev); ``mask`` a constant"""
+
+    def forward(self, q: Array, k: Array, v: Array, mask: Array | None, scale: float) -> Array:
+        self.mask, self.scale = mask, scale
+        out, self.weights = _attend(q, k, v, mask, scale)
+        return out
+
+    def backward(self, grad: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        q, k, v = self.saved_inputs()
+        if state.grad_enabled:
+            return _attend_grad_tensors(grad, q, k, v, self.mask, self.scale)
+        gq, gk, gv = _attend_grad(grad.data, q.data, k.data, v.data, self.weights, self.scale)
+        return Tensor._make(gq), Tensor._make(gk), Tensor._make(gv)
+
+
+def _split_heads(qkv: Array | Tensor, heads: int) -> tuple[Any, Any, Any]:
+    """(B, L, 3E) -> q, k, v as (B, h, L, E/h) views (arrays or Tensors)."""
+    B, L, E3 = qkv.shape
+    parts = qkv.reshape(B, L, 3, heads, E3 // (3 * heads))
+    if isinstance(parts, Tensor):
+        parts = parts.permute(2, 0, 3, 1, 4)
+        return parts[0], parts[1], parts[2]
+    parts = parts.transpose(2, 0, 3, 1, 4)
+    return parts[0], parts[1], parts[2]
+
+
+@register("packed_self_attention")
+class PackedSelfAttention(Function):
+    """z (B, L, E) = the h heads of softmax(scale q k^T + mask) v, side by side, with q, k, v the
+    three E-wide parts of ``qkv`` (B, L, 3E) (one input projection), each split into h heads"""
+
+    def forward(self, qkv: Array, mask: Array | None, scale: float, heads: int) -> Array:
+        self.mask, self.scale, self.heads = mask, scale, heads
+        out, self.weights = _attend(*_split_heads(qkv, heads), mask, scale)  # (B, h, L, d)
+        B, h, L, d = out.shape
+        return get_array_module(out).ascontiguousarray(out.transpose(0, 2, 1, 3)).reshape(B, L, h * d)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        (qkv,) = self.saved_inputs()
+        B, L, E3 = qkv.shape
+        g = grad.reshape(B, L, self.heads, E3 // (3 * self.heads))  # (B, L, h, d)
+        if state.grad_enabled:
+            grads = _attend_grad_tensors(g.permute(0, 2, 1, 3), *_split_heads(qkv, self.heads), self.mask, self.scale)
+            from .shape import cat
+
+            return cat([t.permute(0, 2, 1, 3).reshape(B, L, E3 // 3) for t in grads], -1)
+        xp = get_array_module(grad.data)
+        q, k, v = _split_heads(qkv.data, self.heads)
+        grads = _attend_grad(g.data.transpose(0, 2, 1, 3), q, k, v, self.weights, self.scale)
+        out = xp.empty(qkv.shape, dtype=grad.dtype)
+        for view, part in zip(_split_heads(out, self.heads), grads):  # qkv.grad[b, l, part, head, e]
+            view[...] = part
+        return Tensor._make(out)
 
 
 def attention(
@@ -110,5 +215,23 @@ def scaled_dot_product_attention(
         mask = causal_mask(L, S, query.dtype, query.data)
     elif attn_mask is not None:
         mask = additive_mask(attn_mask, query.dtype, allowed_when_true=True)
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    batch = tuple(query.shape[:-2])
+    fusable = (
+        dropout_p == 0.0
+        and _broadcasts_into(key.shape[:-2], batch)
+        and _broadcasts_into(value.shape[:-2], batch)
+        and (mask is None or (not mask.requires_grad and _broadcasts_into(mask.shape, batch + (L, S))))
+    )
+    if fusable:  # one op; the composition below handles dropout, gradients into the mask, odd broadcasts
+        return FusedAttention.apply(query, key, value, mask=None if mask is None else mask.data, scale=scale)
     out, _ = attention(query, key, value, mask, dropout_p, scale, generator)
     return out
+
+
+def _broadcasts_into(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether ``shape`` broadcasts to exactly ``target`` (so an in-place ``target += x`` works)."""
+    try:
+        return tuple(np.broadcast_shapes(tuple(shape), tuple(target))) == tuple(target)
+    except ValueError:
+        return False

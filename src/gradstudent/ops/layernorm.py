@@ -21,6 +21,7 @@ recomputed ``xhat``, so they are differentiable again.
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 from ..autograd.function import Function, register
@@ -37,18 +38,21 @@ class LayerNorm(Function):
         xp = get_array_module(x)
         axes = tuple(range(x.ndim - ndim, x.ndim))
         self.axes, self.eps, self.has_weight = axes, eps, has_weight
-        mu = x.mean(axis=axes, keepdims=True)
-        xc = x - mu
-        var = xp.mean(xc * xc, axis=axes, keepdims=True)
-        rstd = 1.0 / xp.sqrt(var + eps)
-        xhat = xc * rstd
-        self.xhat, self.rstd = xhat, rstd  # for the fast (first-order) backward
+        D = int(math.prod(x.shape[x.ndim - ndim :]))
+        rows = xp.ascontiguousarray(x).reshape(-1, D)  # (N, D): one row per normalized group
+        mean_vec = xp.full(D, 1.0 / D, dtype=x.dtype)
+        # Row means as a matrix-vector product: BLAS is ~4x faster than .mean(-1) on short rows.
+        mu = rows @ mean_vec                                   # mu[n] = 1/D sum_j x[n, j]
+        xhat = rows - mu[:, None]
+        rstd = 1.0 / xp.sqrt((xhat * xhat) @ mean_vec + eps)   # 1 / sqrt(var[n] + eps)
+        xhat *= rstd[:, None]
+        self.xhat, self.rstd = xhat, rstd  # (N, D), (N,): for the fast (first-order) backward
         w = affine[0] if has_weight else None
         b = affine[-1] if len(affine) == 2 or (affine and not has_weight) else None
-        y = xhat * w if w is not None else xhat.copy()
+        y = xhat * w.reshape(-1) if w is not None else xhat.copy()
         if b is not None:
-            y += b
-        return y
+            y += b.reshape(-1)
+        return y.reshape(x.shape)
 
     def _split(self) -> tuple[Tensor, Tensor | None, Tensor | None, tuple[bool, ...]]:
         ins = self.saved_inputs()
@@ -60,14 +64,14 @@ class LayerNorm(Function):
 
     def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
         x, w, b, needs = self._split()
+        if not state.grad_enabled:
+            return self._backward_arrays(grad.data, w, b, needs)
+        # create_graph: the same formulas with differentiable ops on a recomputed xhat
         lead = tuple(range(x.ndim - len(self.axes)))  # the batch-like axes w and b are shared over
-        if state.grad_enabled:  # create_graph: recompute xhat from x with differentiable ops
-            mu = x.mean(self.axes, keepdim=True)
-            xc = x - mu
-            rstd = ((xc * xc).mean(self.axes, keepdim=True) + self.eps).rsqrt()
-            xhat = xc * rstd
-        else:
-            xhat, rstd = Tensor._make(self.xhat), Tensor._make(self.rstd)
+        mu = x.mean(self.axes, keepdim=True)
+        xc = x - mu
+        rstd = ((xc * xc).mean(self.axes, keepdim=True) + self.eps).rsqrt()
+        xhat = xc * rstd
         gxhat = grad * w if w is not None else grad  # gx[n, j] = y.grad[n, j] * w[j]
         gx = None
         if needs[0]:
@@ -79,6 +83,31 @@ class LayerNorm(Function):
             out.append((grad * xhat).sum(lead) if needs[len(out)] else None)  # w.grad[j] = sum_n g[n, j] xhat[n, j]
         if b is not None:
             out.append(grad.sum(lead) if needs[len(out)] else None)  # b.grad[j] = sum_n g[n, j]
+        return tuple(out)
+
+    def _backward_arrays(self, g: Array, w: Tensor | None, b: Tensor | None, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+        """The plain backward on the arrays saved by forward, row sums done as matrix-vector products."""
+        xp = get_array_module(g)
+        xhat, rstd = self.xhat, self.rstd
+        N, D = xhat.shape
+        shape, wshape = g.shape, g.shape[g.ndim - len(self.axes) :]
+        g = xp.ascontiguousarray(g).reshape(N, D)
+        gxhat = g * w.data.reshape(-1) if w is not None else g  # gx[n, j] = y.grad[n, j] * w[j]
+        out: list[Tensor | None] = [None]
+        if needs[0]:
+            mean_vec = xp.full(D, 1.0 / D, dtype=g.dtype)
+            m1 = gxhat @ mean_vec             # m1[n] = mean_j gx[n, j]
+            m2 = (gxhat * xhat) @ mean_vec    # m2[n] = mean_j gx[n, j] xhat[n, j]
+            gx = xhat * m2[:, None]
+            xp.subtract(gxhat, gx, out=gx)
+            gx -= m1[:, None]
+            gx *= rstd[:, None]               # x.grad[n, j] = rstd[n] (gx[n, j] - m1[n] - xhat[n, j] m2[n])
+            out[0] = Tensor._make(gx.reshape(shape))
+        ones = xp.ones(N, dtype=g.dtype)
+        if w is not None:  # w.grad[j] = sum_n g[n, j] xhat[n, j]
+            out.append(Tensor._make((ones @ (g * xhat)).reshape(wshape)) if needs[len(out)] else None)
+        if b is not None:  # b.grad[j] = sum_n g[n, j]
+            out.append(Tensor._make((ones @ g).reshape(wshape)) if needs[len(out)] else None)
         return tuple(out)
 
 

@@ -9,7 +9,7 @@ import math
 
 from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
-from ..backend import Array, get_array_module
+from ..backend import Array, blocks, get_array_module
 from ..tensor import Tensor
 
 
@@ -94,14 +94,26 @@ class Erf(Function):
 
 @register("gelu")
 class Gelu(Function):
-    """z = x Phi(x) with Phi the standard normal CDF (``approximate='tanh'`` for the tanh form)"""
+    """z = x Phi(x) with Phi the standard normal CDF; ``approximate='tanh'`` uses GPT-2's
+    Phi(x) ~ h = (1 + tanh(k (x + c x^3))) / 2 with k = sqrt(2/pi), c = 0.044715."""
 
     def forward(self, x: Array, approximate: str) -> Array:
         xp = get_array_module(x)
         self.approximate = approximate
         if approximate == "tanh":
-            inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)
-            return 0.5 * x * (1.0 + xp.tanh(inner))
+            x = xp.ascontiguousarray(x)
+            self.h = h = xp.empty_like(x)
+            z = xp.empty_like(x)
+            for xb, hb, zb in blocks(x, h, z):  # 8 passes per cache-sized block
+                xp.multiply(xb, xb, out=hb)
+                hb *= _K * _C
+                hb += _K
+                hb *= xb                  # k (x + c x^3)
+                xp.tanh(hb, out=hb)
+                hb *= 0.5
+                hb += 0.5                 # h = (1 + tanh(.)) / 2
+                xp.multiply(xb, hb, out=zb)
+            return z
         cdf = 0.5 * (1.0 + _special(xp).erf(x * (1.0 / math.sqrt(2.0)))).astype(x.dtype)
         self.cdf = cdf  # erf is slow (~12 ms per million floats): keep Phi(x) for a plain backward
         return x * cdf
@@ -109,10 +121,11 @@ class Gelu(Function):
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
         if self.approximate == "tanh":
-            k = math.sqrt(2.0 / math.pi)
-            t = (k * (x + 0.044715 * x * x * x)).tanh()
-            # d/dx [x/2 (1 + t)] = (1 + t)/2 + x/2 (1 - t^2) k (1 + 3 * 0.044715 x^2)
-            dz = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * k * (1.0 + 3 * 0.044715 * x * x)
+            if not state.grad_enabled:  # plain backward: the saved h, array math in blocks
+                return Tensor._make(_gelu_tanh_grad(grad.data, x.data, self.h))
+            t = (_K * (x + _C * x * x * x)).tanh()
+            # d/dx [x/2 (1 + t)] = (1 + t)/2 + x/2 (1 - t^2) k (1 + 3 c x^2)
+            dz = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _K * (1.0 + 3 * _C * x * x)
             return grad * dz
         if not state.grad_enabled:  # plain backward: reuse Phi(x) from forward, plain array math
             xd, xp = x.data, get_array_module(x.data)
@@ -121,6 +134,29 @@ class Gelu(Function):
         cdf = 0.5 * (1.0 + Erf.apply(x * (1.0 / math.sqrt(2.0))))
         pdf = (-0.5 * x * x).exp() * (1.0 / math.sqrt(2.0 * math.pi))
         return grad * (cdf + x * pdf)  # x.grad[i] += z.grad[i] * (Phi(x) + x phi(x))
+
+
+_K, _C = math.sqrt(2.0 / math.pi), 0.044715
+
+
+def _gelu_tanh_grad(g: Array, x: Array, h: Array) -> Array:
+    """x.grad = z.grad * dz/dx for the tanh GELU, from the forward's h = (1 + t)/2:
+
+    dz/dx = h + x/2 (1 - t^2) k (1 + 3 c x^2) = h [1 + x (1 - h) (2k + 6kc x^2)]   (1 - t^2 = 4 h (1 - h))
+    """
+    xp = get_array_module(x)
+    g, x = xp.ascontiguousarray(g), xp.ascontiguousarray(x)
+    out = xp.empty_like(x)
+    for gb, xb, hb, ob in blocks(g, x, h, out):  # 9 passes per cache-sized block
+        xp.multiply(xb, xb, out=ob)
+        ob *= 6 * _K * _C
+        ob += 2 * _K
+        ob *= xb
+        ob *= 1.0 - hb
+        ob += 1.0
+        ob *= hb
+        ob *= gb
+    return out
 
 
 @register("silu")
@@ -186,19 +222,41 @@ class MSEMean(Function):
 
 @register("bce_with_logits")
 class BCEWithLogits(Function):
-    """z[i] = (1 - y[i]) x[i] + softplus(-x[i]): binary cross-entropy on logits, elementwise, fused"""
+    """z[i] = (1 - y[i]) x[i] + softplus(-x[i]): binary cross-entropy on logits, fused with its
+    ``reduction`` ("none", "sum" or "mean" of z over all elements)"""
 
-    def forward(self, x: Array, y: Array) -> Array:
+    def forward(self, x: Array, y: Array, reduction: str = "none") -> Array:
         xp = get_array_module(x)
-        # softplus(-x) = max(-x, 0) + log1p(e^-|x|), stable for any |x|
-        z = xp.log1p(xp.exp(-xp.abs(x)))
-        z += xp.maximum(-x, 0)
-        z += (1 - y) * x
-        return z
+        self.reduction = reduction
+        # (1 - y) x + softplus(-x) = max(x, 0) - x y + log1p(e^-|x|): stable for any |x|
+        z = xp.empty_like(x)  # (an array even for 0-d x, so the in-place passes below work)
+        xp.abs(x, out=z)
+        xp.negative(z, out=z)
+        xp.exp(z, out=z)
+        xp.log1p(z, out=z)
+        if reduction == "none":
+            z += xp.maximum(x, 0)
+            z -= x * y
+            return z
+        total = float(z.sum()) + float(xp.maximum(x, 0).sum()) - float(xp.vdot(x, y))  # vdot: sum_i x[i] y[i]
+        if reduction == "mean":
+            total = total / x.size if x.size else math.nan
+        return xp.asarray(total, dtype=x.dtype)
 
     def backward(self, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         x, y = self.saved_inputs()
         need_x, need_y = self.needs_input_grad
+        if self.reduction == "mean":
+            grad = grad * (1.0 / max(x.numel(), 1))
+        if not state.grad_enabled and need_x and not need_y:  # the usual case, on arrays
+            xp = get_array_module(x.data)
+            gx = xp.empty_like(x.data)
+            xp.tanh(x.data * 0.5, out=gx)
+            gx *= 0.5
+            gx += 0.5      # sigmoid(x)
+            gx -= y.data
+            gx *= grad.data  # x.grad[i] += z.grad[i] (sigmoid(x[i]) - y[i])  (z.grad 0-d when reduced)
+            return Tensor._make(gx), None
         gx = grad * (x.sigmoid() - y) if need_x else None  # x.grad[i] += z.grad[i] (sigmoid(x[i]) - y[i])
         gy = -grad * x if need_y else None  # y.grad[i] -= z.grad[i] x[i]
         return gx, gy

@@ -27,39 +27,15 @@ works on their ``.data`` arrays. ``step`` counters are plain ints (PyTorch: floa
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from ..autograd import enable_grad
-from ..backend import Array, get_array_module
+from ..backend import Array, blocks, get_array_module
 from ..tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
-
-# The update of one parameter is ~10 elementwise passes (multiply, add, sqrt, divide...).
-# Running all passes on one cache-sized block before moving to the next keeps the data in
-# the CPU's L2 cache instead of streaming every array from memory ten times: Adam on the
-# MLP 784-512-512-10 gets ~25% faster. 65,536 float32 = 256 KiB per array.
-BLOCK = 1 << 16
-
-
-def blocks(*arrays: Array | None) -> Iterator[tuple[Array | None, ...]]:
-    """Yield matching slices of same-shaped ``arrays``, ``BLOCK`` elements at a time.
-
-    The slices are flat *views*, so in-place updates of a block update the array. ``None``
-    entries (an unused state buffer) pass through as ``None``. Small arrays, CuPy arrays
-    (a GPU gains nothing from this) and non-contiguous arrays are yielded whole, once.
-    """
-    present = [a for a in arrays if a is not None]
-    first = present[0]
-    if first.size <= BLOCK or get_array_module(first) is not np or not all(a.flags.c_contiguous for a in present):
-        yield arrays
-        return
-    flat = [None if a is None else a.reshape(-1) for a in arrays]  # views: all are contiguous
-    for start in range(0, first.size, BLOCK):
-        yield tuple(None if a is None else a[start : start + BLOCK] for a in flat)
-
 
 def effective_grad(param: Array, grad: Array, weight_decay: float, maximize: bool) -> Array:
     """The gradient the update uses: ``g = ±grad + weight_decay * param``.
