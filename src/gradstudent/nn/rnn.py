@@ -98,6 +98,10 @@ class RNNBase(Module):
             for d in range(dirs):
                 w_ih, w_hh, b_ih, b_hh = self._layer_params(layer, d)
                 k = layer * dirs + d
+                if b_ih is not None and self.mode != "GRU":
+                    # b_ih and b_hh are only ever added together (the GRU's b_hn is not): adding their
+                    # sum once inside the recurrence saves a pass over the (T, B, G*H) projection
+                    b_ih, b_hh = None, b_ih + b_hh
                 gx = linear(x, w_ih, b_ih)  # (T, B, G*H): all time steps in one GEMM
                 out = recurrence(op_mode, gx, h0[k], w_hh, b_hh, None if c0 is None else c0[k], reverse=d == 1)
                 hs = out[:T] if c0 is not None else out

@@ -28,7 +28,7 @@ from __future__ import annotations
 from ..autograd.function import register
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
-from .rnn import Recurrence, _split_inputs, _weight_grads, previous, time_order
+from .rnn import Recurrence, _split_inputs, _weight_grads, time_order
 
 
 @register("lstm_sequence")
@@ -42,67 +42,80 @@ class LSTMSequence(Recurrence):
         _, _, _, w_hh, b_hh = _split_inputs((gx, h0, c0) + rest, True, self.has_bias)
         T, B, G = gx.shape
         H = G // 4
+        dt = gx.dtype
         # sigmoid(x) = (1 + tanh(x / 2)) / 2: with the i, f, o columns halved beforehand,
         # one tanh pass over the (B, 4H) block then `* scale + shift` gives all four gates
-        scale = xp.full(G, 0.5, dtype=gx.dtype)
+        scale = xp.full(G, 0.5, dtype=dt)
         scale[2 * H : 3 * H] = 1.0
-        shift = 0.5 * (scale != 1.0).astype(gx.dtype)
-        acts = xp.empty((T, B, G), dtype=gx.dtype)  # pre-activations, then the gates i, f, g, o
+        shift = 0.5 * (scale != 1.0).astype(dt)
+        acts = xp.empty((T, B, G), dtype=dt)  # pre-activations, then the gates i, f, g, o
         if b_hh is not None:
             xp.add(gx, b_hh, out=acts)
+            acts *= scale
         else:
-            acts[...] = gx
-        acts *= scale
-        wT = w_hh.T * scale  # (H, 4H), columns scaled like the pre-activations
-        out = xp.empty((T + 1, B, H), dtype=gx.dtype)
-        cs = xp.empty((T, B, H), dtype=gx.dtype)
-        tanh_c = xp.empty((T, B, H), dtype=gx.dtype)
-        rec = xp.empty((B, G), dtype=gx.dtype)
+            xp.multiply(gx, scale, out=acts)
+        # (H, 4H), columns scaled like the pre-activations; C-contiguous (BLAS is faster with it)
+        wT = xp.ascontiguousarray((w_hh * scale[:, None]).T)
+        out = xp.empty((T + 1, B, H), dtype=dt)  # h[0..T-1], then the last c
+        cs = xp.empty((T, B, H), dtype=dt)
+        rec = xp.empty((B, G), dtype=dt)  # per-step buffers, reused
+        ig, tc = xp.empty((B, H), dtype=dt), xp.empty((B, H), dtype=dt)
         h, c = h0, c0
         for t in time_order(T, self.reverse):
-            a = acts[t]
+            a, ct = acts[t], cs[t]
             xp.matmul(h, wT, out=rec)
             a += rec
             xp.tanh(a, out=a)
             a *= scale
             a += shift  # a = [i, f, g, o]
-            ct = cs[t]
-            xp.multiply(a[:, H : 2 * H], c, out=ct)  # c = f * c_prev + i * g
-            ct += a[:, :H] * a[:, 2 * H : 3 * H]
-            xp.tanh(ct, out=tanh_c[t])
-            xp.multiply(a[:, 3 * H :], tanh_c[t], out=out[t])  # h = o * tanh(c)
+            i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+            xp.multiply(f, c, out=ct)  # c = f * c_prev + i * g
+            xp.multiply(i, g, out=ig)
+            ct += ig
+            xp.tanh(ct, out=tc)
+            xp.multiply(o, tc, out=out[t])  # h = o * tanh(c)
             h, c = out[t], ct
         out[T] = c
-        self.acts, self.cs, self.tanh_c, self.out = acts, cs, tanh_c, out
+        self.acts, self.cs, self.out = acts, cs, out  # tanh(c) is recomputed in backward
         return out
 
     def bptt(self, grad: Array) -> tuple[Array | None, ...]:
+        """One backward step per time step, everything on (B, H) / (B, 4H) blocks that stay in cache."""
         xp = get_array_module(grad)
         _, h0, c0, w_hh, _ = _split_inputs(tuple(t.data for t in self.inputs), True, self.has_bias)
-        acts, cs, tanh_c = self.acts, self.cs, self.tanh_c
+        acts, cs = self.acts, self.cs
         T, B, G = acts.shape
         H = G // 4
-        i, f, g, o = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H : 3 * H], acts[..., 3 * H :]
-        # activation derivatives, for all steps at once: sigmoid' = s (1 - s), tanh' = 1 - g^2
-        dact = acts * (1.0 - acts)
-        dact[..., 2 * H : 3 * H] = 1.0 - g * g
-        o_dtanh = o * (1.0 - tanh_c * tanh_c)  # d h / d c = o * tanh'(c)
-        c_prev = previous(cs, c0, self.reverse)
-        dpre = xp.empty_like(acts)
-        dh = xp.zeros_like(h0)
-        dc = grad[T].copy()  # gradient of the returned final cell state
-        for t in reversed(time_order(T, self.reverse)):
-            dh = dh + grad[t]
-            dc += dh * o_dtanh[t]
-            d = dpre[t]
-            xp.multiply(dc, g[t], out=d[:, :H])  # di
-            xp.multiply(dc, c_prev[t], out=d[:, H : 2 * H])  # df
-            xp.multiply(dc, i[t], out=d[:, 2 * H : 3 * H])  # dg
-            xp.multiply(dh, tanh_c[t], out=d[:, 3 * H :])  # do
-            d *= dact[t]
-            dc *= f[t]  # gradient reaching c[t-1]
-            dh = d @ w_hh  # gradient reaching h[t-1]
-        gw, gb = _weight_grads(xp, dpre, previous(self.out[:T], h0, self.reverse), self.has_bias)
+        order = time_order(T, self.reverse)
+        dpre = xp.empty_like(acts)  # pre-activation gradients [di, df, dg, do], (T, B, 4H)
+        dact = xp.empty((B, G), dtype=acts.dtype)  # activation derivatives of one step
+        tmp, tc = xp.empty((B, H), dtype=acts.dtype), xp.empty((B, H), dtype=acts.dtype)
+        dh = xp.zeros_like(h0)  # gradient reaching h[t] from step t+1
+        dc = grad[T].copy()  # gradient reaching c[t]; starts as that of the returned final cell state
+        for t in reversed(order):
+            a, d = acts[t], dpre[t]
+            i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+            c_prev = c0 if t == order[0] else cs[t + (1 if self.reverse else -1)]
+            dh += grad[t]  # dh[b, j] += out.grad[t, b, j]
+            xp.tanh(cs[t], out=tc)
+            xp.multiply(tc, tc, out=tmp)  # dc[b, j] += dh[b, j] o[b, j] (1 - tanh(c)[b, j]^2)
+            xp.subtract(1.0, tmp, out=tmp)
+            tmp *= o
+            tmp *= dh
+            dc += tmp
+            xp.multiply(dc, g, out=d[:, :H])  # di = dc * g
+            xp.multiply(dc, c_prev, out=d[:, H : 2 * H])  # df = dc * c[t-1]
+            xp.multiply(dc, i, out=d[:, 2 * H : 3 * H])  # dg = dc * i
+            xp.multiply(dh, tc, out=d[:, 3 * H :])  # do = dh * tanh(c)
+            xp.subtract(1.0, a, out=dact)  # sigmoid' = s (1 - s) ...
+            dact *= a
+            gd = dact[:, 2 * H : 3 * H]
+            xp.multiply(g, g, out=gd)  # ... and tanh' = 1 - g^2 for the g block
+            xp.subtract(1.0, gd, out=gd)
+            d *= dact  # dpre[t, b, k] = d[b, k] * act'[b, k]
+            dc *= f  # dc[t-1, b, j] = dc[t, b, j] f[b, j]
+            xp.matmul(d, w_hh, out=dh)  # dh[t-1, b, j] = sum_k dpre[t, b, k] W_hh[k, j]
+        gw, gb = _weight_grads(xp, dpre, self.out[:T], h0, self.reverse, self.has_bias)
         return (dpre, dh, dc, gw) + ((gb,) if self.has_bias else ())
 
     @staticmethod
