@@ -48,23 +48,19 @@ class LSTMSequence(Recurrence):
         scale = xp.full(G, 0.5, dtype=dt)
         scale[2 * H : 3 * H] = 1.0
         shift = 0.5 * (scale != 1.0).astype(dt)
-        acts = xp.empty((T, B, G), dtype=dt)  # pre-activations, then the gates i, f, g, o
-        if b_hh is not None:
-            xp.add(gx, b_hh, out=acts)
-            acts *= scale
-        else:
-            xp.multiply(gx, scale, out=acts)
-        # (H, 4H), columns scaled like the pre-activations; C-contiguous (BLAS is faster with it)
-        wT = xp.ascontiguousarray((w_hh * scale[:, None]).T)
+        acts = xp.empty((T, B, G), dtype=dt)  # per step: pre-activations, then the gates i, f, g, o
+        wT = xp.ascontiguousarray(w_hh.T)  # (H, 4H); C-contiguous is faster for BLAS
         out = xp.empty((T + 1, B, H), dtype=dt)  # h[0..T-1], then the last c
         cs = xp.empty((T, B, H), dtype=dt)
-        rec = xp.empty((B, G), dtype=dt)  # per-step buffers, reused
-        ig, tc = xp.empty((B, H), dtype=dt), xp.empty((B, H), dtype=dt)
+        ig, tc = xp.empty((B, H), dtype=dt), xp.empty((B, H), dtype=dt)  # per-step buffers, reused
         h, c = h0, c0
         for t in time_order(T, self.reverse):
             a, ct = acts[t], cs[t]
-            xp.matmul(h, wT, out=rec)
-            a += rec
+            xp.matmul(h, wT, out=a)  # h[t-1] W_hh^T + gx[t] + b_hh
+            a += gx[t]
+            if b_hh is not None:
+                a += b_hh
+            a *= scale
             xp.tanh(a, out=a)
             a *= scale
             a += shift  # a = [i, f, g, o]
