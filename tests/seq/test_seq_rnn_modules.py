@@ -93,6 +93,26 @@ def test_unbatched_and_float32(kind):
     np.testing.assert_allclose(g_out.data, t_out.detach().numpy(), atol=1e-5)
 
 
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_float32_gradients_stay_float32(kind, bidirectional):
+    """The hand-written BPTT loops must not upcast (a float64 scalar or buffer would) and must match torch."""
+    rng = np.random.default_rng(3)
+    g, t = _pair(kind, 3, 5, dtype=np.float32, batch_first=True, bidirectional=bidirectional)
+    t = t.float()
+    x = rng.standard_normal((2, 7, 3)).astype(np.float32)
+    gx, tx = gs.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    g_out, _ = g(gx)
+    t_out, _ = t(tx)
+    (g_out * g_out).sum().backward()
+    (t_out * t_out).sum().backward()
+    assert g_out.dtype == np.float32 and gx.grad.dtype == np.float32
+    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), atol=1e-4)
+    for (n, p), (_, q) in zip(g.named_parameters(), t.named_parameters()):
+        assert p.grad.dtype == np.float32, n
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), atol=1e-4, err_msg=n)
+
+
 def test_rnn_relu_and_default_init():
     g = nn.RNN(3, 8, nonlinearity="relu", num_layers=2, dropout=0.0)
     names = [n for n, _ in g.named_parameters()]
