@@ -200,5 +200,5 @@ def sample_text(model: nn.Module, data: CharData, prompt: str, n: int, seed: int
 
 LM_DEFAULTS = dict(
     corpus="kjv-poetry", epochs=3, batch_size=32, block_size=64,
-    split="blocks", lstm_hidden=256, lstm_lr=3e-3, gpt_d=128, gpt_layers=2, gpt_lr=2e-3, gpt_activation="gelu", blas_threads=1,
+    split="blocks", lstm_hidden=256, lstm_lr=3e-3, gpt_d=128, gpt_layers=2, gpt_lr=2e-3, gpt_activation="gelu_tanh", blas_threads=1,
 )
