@@ -1,13 +1,19 @@
 """Side-by-side benchmark: gradstudent vs PyTorch CPU on the workloads of BENCHMARKS.md.
 
-    python benchmarks/run.py            # all workloads found in benchmarks/workloads/w*.py
-    python benchmarks/run.py W1 W8      # a selection
+    python benchmarks/run.py                 # all workloads found in benchmarks/workloads/w*.py
+    python benchmarks/run.py W1 W8           # a selection
+    python benchmarks/run.py --repeat 5 W1   # 5 alternating process pairs per workload (default 3)
 
 One step = zero grads + forward + loss + backward + optimizer step. Each
 framework runs 3 warm-up steps, then at least 20 timed steps; the median is
 reported with the ratio gradstudent/torch (below 1.0: gradstudent is faster).
 Each (workload, framework) pair runs in its own subprocess so that peak
 resident memory (ru_maxrss) is measured separately. PyTorch uses 2 threads.
+
+The pair of processes is repeated (``--repeat``, alternating gradstudent and torch) and the
+table shows the median over the repeats of each framework's per-process median: on a shared
+machine a single process pair can be off by 20% either way (other load, CPU frequency, where
+the allocator puts arrays), and the repeats make the ratio stable.
 """
 
 from __future__ import annotations
@@ -81,21 +87,44 @@ def run_child(name: str, framework: str) -> dict[str, float]:
     raise RuntimeError(f"{name}/{framework} failed:\n{proc.stderr[-3000:]}")
 
 
+def run_pair(name: str, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Median over ``repeat`` alternating (gradstudent, torch) process pairs; peak memory is the max."""
+    runs: dict[str, list[dict[str, float]]] = {"gradstudent": [], "torch": []}
+    for _ in range(repeat):
+        for framework in runs:
+            runs[framework].append(run_child(name, framework))
+    merged = []
+    for results in runs.values():
+        res = dict(results[0])
+        res["median_ms"] = statistics.median(r["median_ms"] for r in results)
+        res["peak_rss_mb"] = max(r["peak_rss_mb"] for r in results)
+        res["spread_ms"] = (min(r["median_ms"] for r in results), max(r["median_ms"] for r in results))
+        merged.append(res)
+    return merged[0], merged[1]
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
         child(argv[1], argv[2])
         return
+    repeat = 3
+    if "--repeat" in argv:
+        i = argv.index("--repeat")
+        repeat = int(argv[i + 1])
+        argv = argv[:i] + argv[i + 2 :]
     workloads = load_workloads()
     names = [a.upper() for a in argv] or list(workloads)
     rows = []
+    print(f"(median over {repeat} alternating process pairs; min-max of the per-process medians in brackets)")
     print("| id | workload | gradstudent ms/step | torch ms/step | ratio | gradstudent peak MB | torch peak MB |")
     print("|---|---|---|---|---|---|---|")
     for name in names:
-        gs_res, th_res = run_child(name, "gradstudent"), run_child(name, "torch")
+        gs_res, th_res = run_pair(name, repeat)
         ratio = gs_res["median_ms"] / th_res["median_ms"]
         rows.append((name, gs_res, th_res, ratio))
+        spread = [f"[{r['spread_ms'][0]:.2f}-{r['spread_ms'][1]:.2f}]" if repeat > 1 else "" for r in (gs_res, th_res)]
         print(
-            f"| {name} | {workloads[name].DESCRIPTION} | {gs_res['median_ms']:.2f} | {th_res['median_ms']:.2f} | "
+            f"| {name} | {workloads[name].DESCRIPTION} | {gs_res['median_ms']:.2f} {spread[0]} | {th_res['median_ms']:.2f} {spread[1]} | "
             f"{ratio:.2f} | {gs_res['peak_rss_mb']:.0f} | {th_res['peak_rss_mb']:.0f} |",
             flush=True,
         )

@@ -1,0 +1,18 @@
+"""The side-by-side benchmark runner works end to end (timings themselves are never asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+RUNNER = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
+
+
+def test_runner_prints_a_ratio_row_for_w8() -> None:
+    out = subprocess.run([sys.executable, str(RUNNER), "--repeat", "2", "W8"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = [line for line in out.stdout.splitlines() if line.startswith("| W8 |")]
+    assert len(rows) == 1
+    cells = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert float(cells[4]) > 0  # the ratio column
