@@ -201,3 +201,52 @@ def test_fused_softmax_rows_far_below_the_matrix_max(dtype) -> None:
     ref.sum().backward()
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.grad.data, b.grad.numpy(), **tol)
+
+
+def test_fused_dropout_matches_the_composition_with_the_same_draws() -> None:
+    rng = np.random.default_rng(7)
+    q, k, v = (gs.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 2)))
+    mask = causal_mask(5, 6, np.float64)
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.4, generator=gs.Generator().manual_seed(3))
+    assert type(out._ctx) is FusedAttention
+    ref, _ = attention(q, k, v, None, 0.4, None, gs.Generator().manual_seed(3))
+    np.testing.assert_allclose(out.data, ref.data, rtol=1e-12)
+    g = gs.tensor(rng.standard_normal(out.shape))
+    for a, b in zip(gs.autograd.grad(out, [q, k, v], g), gs.autograd.grad(ref, [q, k, v], g)):
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-10, atol=1e-12)
+    drop = (rng.random((2, 3, 5, 6)) > 0.4) / 0.6
+
+    def fn(q, k, v):
+        return FusedAttention.apply(q, k, v, mask=mask.data, scale=0.5, drop=drop)
+
+    assert gradcheck(fn, (q, k, v))
+    assert gradgradcheck(fn, (q, k, v))
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        F.scaled_dot_product_attention(q, k, v, dropout_p=1.5)
+    assert np.all(F.scaled_dot_product_attention(q, k, v, dropout_p=1.0).data == 0)
+
+
+def test_mha_train_mode_dropout_packed_equals_composed() -> None:
+    """MultiheadAttention with dropout in training: the packed op (need_weights=False) draws the
+    same mask as the composed path (need_weights=True) and gives the same output and gradients."""
+    rng = np.random.default_rng(8)
+    mha = nn.MultiheadAttention(8, 2, dropout=0.3, batch_first=True).double()
+    x = gs.tensor(rng.standard_normal((3, 5, 8)), requires_grad=True)
+    results = []
+    for need_weights in (False, True):
+        gs.manual_seed(11)
+        out, _ = mha(x, x, x, need_weights=need_weights, is_causal=True, attn_mask=gs.tensor(np.triu(np.ones((5, 5), bool), 1)))
+        grads = gs.autograd.grad(out.sum(), [x, mha.in_proj_weight])
+        results.append((out.data, [g.data for g in grads]))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    for a, b in zip(results[0][1], results[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+    qkv = gs.tensor(rng.standard_normal((2, 3, 12)), requires_grad=True)
+    drop = (rng.random((2, 2, 3, 3)) > 0.3) / 0.7
+
+    def fn(qkv):
+        return PackedSelfAttention.apply(qkv, mask=None, scale=0.5, heads=2, drop=drop)
+
+    assert gradcheck(fn, (qkv,))
+    assert gradgradcheck(fn, (qkv,))

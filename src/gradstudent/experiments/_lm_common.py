@@ -4,8 +4,12 @@ Data: a corpus (offline KJV poetry by default, ``corpus=tiny-shakespeare`` to do
 character tokens, a random 10% of 2000-character blocks held out for validation
 (``split=tail``: the last 10%, as char-rnn does; unseen books, harder for every model).
 Training: random windows, a wall-clock budget split into ``epochs`` rounds (a
-checkpoint and a validation estimate after each); the learning rate follows a
-cosine from its peak down to 10% over the budget (plus a warm-up for the GPT). Evaluation, per character:
+checkpoint and a validation estimate on the first quarter of the validation text after
+each); the learning rate follows a cosine from its peak down to 10% over the budget (plus
+a warm-up for the GPT). With ``early_stopping`` (the default) each model ends with the
+weights of its round with the best estimate: on this small corpus a long budget means many
+passes over the text, and both networks overfit (validation is used for this choice just as
+it picks the n-gram's order). Evaluation, per character, on the whole validation text:
 
 * LSTM: the validation blocks as 16 long streams, hidden state carried along;
 * GPT: windows of ``block_size`` every block_size/4 characters, scoring only the last quarter
@@ -177,6 +181,7 @@ def _train_rounds(
     kinds = list(models)
     steps = dict.fromkeys(kinds, 0)
     used = dict.fromkeys(kinds, 0.0)
+    best: dict[str, tuple[float, dict[str, Any]]] = {}
     per_round = seconds / int(ctx.config["epochs"])
     sub = data.val[: len(data.val) // 4]  # a quick estimate each round; the full set at the end
     for epoch in ctx.epochs(holder, list(opts.values())):
@@ -185,10 +190,15 @@ def _train_rounds(
             steps[k], loss, dt = _train_for(k, m, opts[k], data, per_round, cfg, rngs[k], steps[k], used[k], seconds)
             used[k] += dt
             evaluate = lstm_val_ppl if k == "lstm" else gpt_val_ppl
-            metrics.update({f"{k}_train_loss": loss, f"{k}_val_ppl_estimate": evaluate(m, sub), f"{k}_steps": steps[k]})
+            estimate = evaluate(m, sub)
+            metrics.update({f"{k}_train_loss": loss, f"{k}_val_ppl_estimate": estimate, f"{k}_steps": steps[k]})
+            if cfg.get("early_stopping", True) and (k not in best or estimate < best[k][0]):
+                best[k] = (estimate, {name: t.data.copy() for name, t in m.state_dict().items()})
         ctx.log_metrics(epoch, **metrics)
     out = {}
     for k, m in models.items():
+        if k in best:  # early stopping: the weights of the round with the best validation estimate
+            m.load_state_dict({name: Tensor._make(a) for name, a in best[k][1].items()})
         evaluate = lstm_val_ppl if k == "lstm" else gpt_val_ppl
         out[k] = (m, {"val_ppl": evaluate(m, data.val), "steps": steps[k], "train_seconds": used[k], "parameters": sum(p.numel() for p in m.parameters())})
     return out
@@ -206,5 +216,5 @@ def sample_text(model: nn.Module, data: CharData, prompt: str, n: int, seed: int
 
 LM_DEFAULTS = dict(
     corpus="kjv-poetry", epochs=3, batch_size=32, block_size=64,
-    split="blocks", lstm_hidden=256, lstm_lr=3e-3, gpt_d=128, gpt_layers=2, gpt_lr=2e-3, gpt_beta2=0.999, gpt_dropout=0.0, gpt_activation="gelu_tanh", blas_threads=1,
+    split="blocks", lstm_hidden=256, lstm_lr=3e-3, gpt_d=128, gpt_layers=2, gpt_lr=2e-3, gpt_beta2=0.999, gpt_dropout=0.0, gpt_activation="gelu_tanh", blas_threads=1, early_stopping=True,
 )

@@ -69,8 +69,9 @@ def additive_mask(mask: Tensor, dtype: Any, allowed_when_true: bool) -> Tensor:
     return mask if mask.dtype == dtype else mask.type(dtype)
 
 
-def _attend(q: Array, k: Array, v: Array, mask: Array | None, scale: float) -> tuple[Array, Array]:
-    """Arrays (.., L, E), (.., S, E), (.., S, Ev) -> (out (.., L, Ev), weights A (.., L, S)).
+def _attend(q: Array, k: Array, v: Array, mask: Array | None, scale: float, drop: Array | None = None) -> tuple[Array, Array]:
+    """Arrays (.., L, E), (.., S, E), (.., S, Ev) -> (out (.., L, Ev), weights A (.., L, S)); with
+    ``drop`` (a 0 or 1/(1-p) dropout mask of A's shape) the output is (A * drop) @ v.
 
     Softmax is shift-invariant, and any shift at least the row's max keeps exp from overflowing.
     Each (L, S) score matrix is shifted by its own max (one long contiguous reduction: NumPy's
@@ -90,7 +91,7 @@ def _attend(q: Array, k: Array, v: Array, mask: Array | None, scale: float) -> t
     if low.any():
         _redo_rows(a, sums, low, q, k, mask, scale)
     a /= sums[..., None]
-    return a @ v, a
+    return (a if drop is None else a * drop) @ v, a
 
 
 def _redo_rows(a: Array, sums: Array, rows: Array, q: Array, k: Array, mask: Array | None, scale: float) -> None:
@@ -109,11 +110,14 @@ def _redo_rows(a: Array, sums: Array, rows: Array, q: Array, k: Array, mask: Arr
     sums[idx] = s.sum(axis=-1)
 
 
-def _attend_grad(g: Array, q: Array, k: Array, v: Array, a: Array, scale: float) -> tuple[Array, Array, Array]:
-    """(q.grad, k.grad, v.grad) from out.grad ``g`` and the weights ``a`` (formulas in the module docstring)."""
+def _attend_grad(g: Array, q: Array, k: Array, v: Array, a: Array, scale: float, drop: Array | None = None) -> tuple[Array, Array, Array]:
+    """(q.grad, k.grad, v.grad) from out.grad ``g`` and the weights ``a`` (formulas in the module docstring;
+    with dropout, v sees A * drop and the weights' gradient dA is multiplied by drop)."""
     xp = get_array_module(g)
-    gv = xp.swapaxes(a, -1, -2) @ g              # v.grad[s, e] = sum_l A[l, s] g[l, e]
+    gv = xp.swapaxes(a if drop is None else a * drop, -1, -2) @ g  # v.grad[s, e] = sum_l A[l, s] g[l, e]
     ds = g @ xp.swapaxes(v, -1, -2)              # dA[l, s] = sum_e g[l, e] v[s, e]
+    if drop is not None:
+        ds *= drop
     row = (ds * a) @ xp.ones(a.shape[-1], a.dtype)
     ds -= row[..., None]
     ds *= a                                      # dS = A (dA - sum_s dA A)
@@ -123,31 +127,50 @@ def _attend_grad(g: Array, q: Array, k: Array, v: Array, a: Array, scale: float)
     return gq, gk, gv
 
 
-def _attend_grad_tensors(g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Array | None, scale: float) -> tuple[Tensor, Tensor, Tensor]:
+def _attend_grad_tensors(
+    g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Array | None, scale: float, drop: Array | None = None
+) -> tuple[Tensor, Tensor, Tensor]:
     """The same gradients with differentiable ops (for create_graph=True)."""
     scores = (q * scale) @ k.mT
     if mask is not None:
         scores = scores + Tensor._make(mask)
     a = scores.softmax(-1)
     ds = g @ v.mT
+    ad = a
+    if drop is not None:
+        d = Tensor._make(drop)
+        ds, ad = ds * d, a * d
     ds = a * (ds - (ds * a).sum(-1, keepdim=True)) * scale
-    return ds @ k, ds.mT @ q, a.mT @ g
+    return ds @ k, ds.mT @ q, ad.mT @ g
+
+
+def dropout_mask(shape: tuple[int, ...], p: float, dtype: Any, like: Array, generator: Any = None) -> Array:
+    """An inverted-dropout mask: 0 with probability p, else 1/(1-p) (the draws F.dropout makes)."""
+    from ..random import default_generator
+
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"attention dropout: probability has to be between 0 and 1, but got {p}")
+    if p == 1.0:
+        return get_array_module(like).zeros(shape, dtype=dtype)
+    keep = (generator or default_generator()).random(shape, dtype, like) >= p
+    return keep.astype(dtype) * (1.0 / (1.0 - p))
 
 
 @register("attention")
 class FusedAttention(Function):
-    """z = softmax(scale q k^T + mask) v for q (.., L, E), k (.., S, E), v (.., S, Ev); ``mask`` a constant"""
+    """z = (softmax(scale q k^T + mask) * drop) v for q (.., L, E), k (.., S, E), v (.., S, Ev);
+    ``mask`` and the dropout mask ``drop`` (or None) are constants"""
 
-    def forward(self, q: Array, k: Array, v: Array, mask: Array | None, scale: float) -> Array:
-        self.mask, self.scale = mask, scale
-        out, self.weights = _attend(q, k, v, mask, scale)
+    def forward(self, q: Array, k: Array, v: Array, mask: Array | None, scale: float, drop: Array | None = None) -> Array:
+        self.mask, self.scale, self.drop = mask, scale, drop
+        out, self.weights = _attend(q, k, v, mask, scale, drop)
         return out
 
     def backward(self, grad: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         q, k, v = self.saved_inputs()
         if state.grad_enabled:
-            return _attend_grad_tensors(grad, q, k, v, self.mask, self.scale)
-        gq, gk, gv = _attend_grad(grad.data, q.data, k.data, v.data, self.weights, self.scale)
+            return _attend_grad_tensors(grad, q, k, v, self.mask, self.scale, self.drop)
+        gq, gk, gv = _attend_grad(grad.data, q.data, k.data, v.data, self.weights, self.scale, self.drop)
         return Tensor._make(gq), Tensor._make(gk), Tensor._make(gv)
 
 
@@ -165,11 +188,12 @@ def _split_heads(qkv: Array | Tensor, heads: int) -> tuple[Any, Any, Any]:
 @register("packed_self_attention")
 class PackedSelfAttention(Function):
     """z (B, L, E) = the h heads of softmax(scale q k^T + mask) v, side by side, with q, k, v the
-    three E-wide parts of ``qkv`` (B, L, 3E) (one input projection), each split into h heads"""
+    three E-wide parts of ``qkv`` (B, L, 3E) (one input projection), each split into h heads
+    (attention weights times the dropout mask ``drop`` when given)"""
 
-    def forward(self, qkv: Array, mask: Array | None, scale: float, heads: int) -> Array:
-        self.mask, self.scale, self.heads = mask, scale, heads
-        out, self.weights = _attend(*_split_heads(qkv, heads), mask, scale)  # (B, h, L, d)
+    def forward(self, qkv: Array, mask: Array | None, scale: float, heads: int, drop: Array | None = None) -> Array:
+        self.mask, self.scale, self.heads, self.drop = mask, scale, heads, drop
+        out, self.weights = _attend(*_split_heads(qkv, heads), mask, scale, drop)  # (B, h, L, d)
         B, h, L, d = out.shape
         return get_array_module(out).ascontiguousarray(out.transpose(0, 2, 1, 3)).reshape(B, L, h * d)
 
@@ -178,13 +202,13 @@ class PackedSelfAttention(Function):
         B, L, E3 = qkv.shape
         g = grad.reshape(B, L, self.heads, E3 // (3 * self.heads))  # (B, L, h, d)
         if state.grad_enabled:
-            grads = _attend_grad_tensors(g.permute(0, 2, 1, 3), *_split_heads(qkv, self.heads), self.mask, self.scale)
+            grads = _attend_grad_tensors(g.permute(0, 2, 1, 3), *_split_heads(qkv, self.heads), self.mask, self.scale, self.drop)
             from .shape import cat
 
             return cat([t.permute(0, 2, 1, 3).reshape(B, L, E3 // 3) for t in grads], -1)
         xp = get_array_module(grad.data)
         q, k, v = _split_heads(qkv.data, self.heads)
-        grads = _attend_grad(g.data.transpose(0, 2, 1, 3), q, k, v, self.weights, self.scale)
+        grads = _attend_grad(g.data.transpose(0, 2, 1, 3), q, k, v, self.weights, self.scale, self.drop)
         out = xp.empty(qkv.shape, dtype=grad.dtype)
         for view, part in zip(_split_heads(out, self.heads), grads):  # qkv.grad[b, l, part, head, e]
             view[...] = part
@@ -207,9 +231,7 @@ def attention(
         scores = scores + mask
     weights = scores.softmax(-1)
     if dropout_p > 0.0:
-        from ..nn.functional import dropout
-
-        weights = dropout(weights, dropout_p, True, generator)
+        weights = weights * Tensor._make(dropout_mask(weights.shape, dropout_p, weights.dtype, weights.data, generator))
     return weights @ v, weights
 
 
@@ -246,13 +268,13 @@ def scaled_dot_product_attention(
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     batch = tuple(query.shape[:-2])
     fusable = (
-        dropout_p == 0.0
-        and _broadcasts_into(key.shape[:-2], batch)
+        _broadcasts_into(key.shape[:-2], batch)
         and _broadcasts_into(value.shape[:-2], batch)
         and (mask is None or (not mask.requires_grad and _broadcasts_into(mask.shape, batch + (L, S))))
     )
-    if fusable:  # one op; the composition below handles dropout, gradients into the mask, odd broadcasts
-        return FusedAttention.apply(query, key, value, mask=None if mask is None else mask.data, scale=scale)
+    if fusable:  # one op; the composition below handles gradients into the mask and odd broadcasts
+        drop = dropout_mask(batch + (L, S), dropout_p, query.dtype, query.data, generator) if dropout_p > 0.0 else None
+        return FusedAttention.apply(query, key, value, mask=None if mask is None else mask.data, scale=scale, drop=drop)
     out, _ = attention(query, key, value, mask, dropout_p, scale, generator)
     return out
 

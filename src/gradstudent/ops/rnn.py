@@ -118,7 +118,8 @@ def _weight_grads(xp: Any, dpre: Array, hs: Array, h0: Array, reverse: bool, has
     G, H = dpre.shape[-1], hs.shape[-1]
     first, rest, prev = (-1, dpre[:-1], hs[1:]) if reverse else (0, dpre[1:], hs[:-1])
     gw = rest.reshape(-1, G).T @ prev.reshape(-1, H) + dpre[first].T @ h0
-    gb = dpre.reshape(-1, G).sum(axis=0) if has_bias else None
+    rows = dpre.reshape(-1, G)
+    gb = xp.ones(rows.shape[0], rows.dtype) @ rows if has_bias else None  # column sums as a vector-matrix product
     return gw, gb
 
 
