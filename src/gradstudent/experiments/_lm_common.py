@@ -216,5 +216,5 @@ def sample_text(model: nn.Module, data: CharData, prompt: str, n: int, seed: int
 
 LM_DEFAULTS = dict(
     corpus="kjv-poetry", epochs=3, batch_size=32, block_size=64,
-    split="blocks", lstm_hidden=256, lstm_lr=3e-3, gpt_d=128, gpt_layers=2, gpt_lr=2e-3, gpt_beta2=0.999, gpt_dropout=0.0, gpt_activation="gelu_tanh", blas_threads=1, early_stopping=True,
+    split="blocks", lstm_hidden=256, lstm_lr=3e-3, gpt_d=128, gpt_layers=2, gpt_lr=3e-3, gpt_beta2=0.999, gpt_dropout=0.0, gpt_activation="gelu_tanh", blas_threads=1, early_stopping=True,
 )
