@@ -115,6 +115,8 @@ row("elu", lambda L, a: nn_ops.Elu.apply(a, alpha=1.0), [(2, 3)], torch_fn=tf("e
 row("elu", lambda L, a: nn_ops.Elu.apply(a, alpha=0.5), [(3, 4)], torch_fn=tf("elu", alpha=0.5), tag="alpha")
 row("leaky_relu", lambda L, a: nn_ops.LeakyRelu.apply(a, slope=0.01), [(2, 3)], torch_fn=tf("leaky_relu"))
 row("leaky_relu", lambda L, a: nn_ops.LeakyRelu.apply(a, slope=0.2), [(3, 4)], torch_fn=tf("leaky_relu", negative_slope=0.2), tag="slope")
+row("leaky_relu", lambda L, a: nn_ops.LeakyRelu.apply(a, slope=-0.5), [(3, 4)], torch_fn=tf("leaky_relu", negative_slope=-0.5), tag="negative_slope")
+row("leaky_relu", lambda L, a: nn_ops.LeakyRelu.apply(a, slope=1.5), [(3, 4)], torch_fn=tf("leaky_relu", negative_slope=1.5), tag="steep_slope")
 rows("erf", lambda L, a: nn_ops.Erf.apply(a), [[()], [(2, 3)]], torch_fn=lambda L, a: L.erf(a))
 row("softplus", lambda L, a: nn_ops.Softplus.apply(a, beta=1.0, threshold=20.0), [(0,)], torch_fn=tf("softplus"), tag="empty")
 rows("bce_with_logits", lambda L, a, b: nn_ops.BCEWithLogits.apply(a, b), [[(2, 3), (2, 3)], [(), ()]],

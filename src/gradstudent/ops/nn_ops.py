@@ -180,13 +180,17 @@ class Elu(Function):
     def forward(self, x: Array, alpha: float) -> Array:
         xp = get_array_module(x)
         self.alpha = alpha
-        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype)
+        # max(x, 0) + alpha (e^min(x, 0) - 1): each term is 0 on the other side. (Sums, not
+        # np.where: where's branches on a random sign pattern run ~4x slower.)
+        z = xp.maximum(x, 0)
+        z += alpha * xp.expm1(xp.minimum(x, 0))
+        return z.astype(x.dtype, copy=False)
 
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
-        pos = Tensor._make(x.data > 0)
-        # x.grad += z.grad * (1 if x > 0 else alpha e^x)
-        return grad * (self.alpha * x.clamp(max=0.0).exp()).masked_fill(pos, 1.0)
+        pos = (x.data > 0).astype(x.data.dtype) * (1.0 - self.alpha)
+        # x.grad += z.grad * (1 if x > 0 else alpha e^x) = z.grad * (alpha e^min(x, 0) + [x > 0] (1 - alpha))
+        return grad * (self.alpha * x.clamp(max=0.0).exp() + Tensor._make(pos))
 
 
 @register("leaky_relu")
@@ -196,6 +200,8 @@ class LeakyRelu(Function):
     def forward(self, x: Array, slope: float) -> Array:
         xp = get_array_module(x)
         self.slope = slope
+        if 0.0 <= slope <= 1.0:  # then max(x, slope x) picks x for x > 0 and slope x otherwise (8x faster than where)
+            return xp.maximum(x, x * slope)
         return xp.where(x > 0, x, x * slope)
 
     def backward(self, grad: Tensor) -> Tensor:
