@@ -9,7 +9,8 @@ each); the learning rate follows a cosine from its peak down to 10% over the bud
 a warm-up for the GPT). With ``early_stopping`` (the default) each model ends with the
 weights of its round with the best estimate: on this small corpus a long budget means many
 passes over the text, and both networks overfit (validation is used for this choice just as
-it picks the n-gram's order). Evaluation, per character, on the whole validation text:
+it picks the n-gram's order). ``gpt_batch_size`` / ``lstm_batch_size`` (``--set``) override
+``batch_size`` for one model. Evaluation, per character, on the whole validation text:
 
 * LSTM: the validation blocks as 16 long streams, hidden state carried along;
 * GPT: windows of ``block_size`` every block_size/4 characters, scoring only the last quarter
@@ -138,7 +139,7 @@ def _train_for(
     base_lr, L = cfg[f"{kind}_lr"], cfg["block_size"]
     t0, total, n = time.perf_counter(), 0.0, 0
     while time.perf_counter() - t0 < seconds:
-        x, y = random_windows(data.train, cfg["batch_size"], L, rng)
+        x, y = random_windows(data.train, cfg.get(f"{kind}_batch_size") or cfg["batch_size"], L, rng)
         factor = _lr_factor(kind, steps, (used + time.perf_counter() - t0) / budget)
         for g in opt.param_groups:
             g["lr"] = base_lr * factor
