@@ -13,7 +13,6 @@ import io
 import json
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 

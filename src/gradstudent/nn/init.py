@@ -11,7 +11,6 @@ A uniform U(-a, a) has variance a^2 / 3, hence a = sqrt(3) * std.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 

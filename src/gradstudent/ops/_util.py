@@ -7,7 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import dtypes
-from ..backend import get_array_module
+from ..backend import Array, get_array_module
 from ..tensor import Tensor
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..backend import Array, get_array_module
+from ..backend import Array, blocks, get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, blocks, effective_grad
+from .optimizer import Optimizer, ParamsT, effective_grad
 
 
 class Adagrad(Optimizer):
