@@ -92,3 +92,23 @@ def test_linear_plain_backward_equals_recorded_backward() -> None:
     recorded = gs.autograd.grad(F.linear(x, w, b), [x, w, b], g, create_graph=True)
     for p, r in zip(plain, recorded):
         np.testing.assert_allclose(p.data, r.data, rtol=1e-12)
+
+
+def test_normal_cdf_float32_tails_and_specials() -> None:
+    """The exact GELU's Phi(x): float32 relative error ~1e-7 in both tails (no 1 + erf cancellation)."""
+    import scipy.special as sp
+
+    from gradstudent.ops.nn_ops import _normal_cdf
+
+    x = np.concatenate([np.linspace(-12, 12, 100_001), [-1e-6, 0.0, 1e-6]]).astype(np.float32)
+    ref = sp.ndtr(x.astype(np.float64))
+    got = _normal_cdf(x)
+    assert got.dtype == np.float32
+    # relative tolerances, so the left tail counts; far out, float32 rounding of the exponent
+    # (z^2 ~ 70) limits any float32 evaluation to ~1e-5
+    np.testing.assert_allclose(got, ref, rtol=3e-5, atol=0)
+    near = np.abs(x) <= 4
+    np.testing.assert_allclose(got[near], ref[near], rtol=2e-6, atol=0)
+    specials = _normal_cdf(np.array([np.nan, np.inf, -np.inf, -40.0], np.float32))
+    assert np.isnan(specials[0]) and specials[1] == 1.0 and specials[2] == 0.0 and specials[3] == 0.0
+    np.testing.assert_allclose(_normal_cdf(x.astype(np.float64)), ref, rtol=1e-14, atol=0)
