@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import device_of, move_to
+from .backend import device_of, get_array_module, move_to
 
 
 class Generator:
@@ -94,3 +94,14 @@ def get_rng_state() -> dict[str, Any]:
 
 def set_rng_state(state: dict[str, Any]) -> None:
     _default.set_state(state)
+
+
+def dropout_mask(shape: tuple[int, ...], p: float, dtype: Any, like: Any, generator: Generator | None = None) -> Any:
+    """An inverted-dropout mask: 0 with probability p, else 1/(1-p), drawn from ``generator``
+    (default: the global one). Shared by ``F.dropout`` and the fused attention ops, so both draw alike."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    if p == 1.0:
+        return get_array_module(like).zeros(shape, dtype=dtype)
+    keep = (generator or default_generator()).random(shape, dtype, like) >= p
+    return keep.astype(dtype) * (1.0 / (1.0 - p))

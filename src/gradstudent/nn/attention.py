@@ -18,7 +18,8 @@ import math
 from typing import Any
 
 from ..creation import empty
-from ..ops.attention import PackedSelfAttention, additive_mask, attention, causal_mask, dropout_mask
+from ..ops.attention import PackedSelfAttention, additive_mask, attention, causal_mask
+from ..random import dropout_mask
 from ..ops.linalg import linear
 from ..tensor import Tensor
 from . import init
@@ -147,16 +148,16 @@ class MultiheadAttention(Module):
         B, L, _ = query.shape
         S = key.shape[1]
         p = self.dropout if self.training else 0.0
-        if query is key is value and self._qkv_same_embed_dim and not need_weights:
+        mask = self._mask(attn_mask, key_padding_mask, is_causal, B, L, S, query.dtype, query.data)
+        packed = query is key is value and self._qkv_same_embed_dim and not need_weights
+        if packed and (mask is None or not mask.requires_grad):
             # self-attention: one (E -> 3E) projection and one fused op (the path TransformerEncoderLayer takes)
-            mask = self._mask(attn_mask, key_padding_mask, is_causal, B, L, S, query.dtype, query.data)
-            if mask is None or not mask.requires_grad:
-                qkv = linear(query, self.in_proj_weight, self.in_proj_bias)
-                mask_array = None if mask is None else mask.data
-                drop = dropout_mask((B, self.num_heads, L, S), p, query.dtype, query.data) if p > 0.0 else None
-                out = PackedSelfAttention.apply(qkv, mask=mask_array, scale=1.0 / math.sqrt(self.head_dim), heads=self.num_heads, drop=drop)
-                out = self.out_proj(out)
-                return (out if self.batch_first else out.transpose(0, 1)), None
+            qkv = linear(query, self.in_proj_weight, self.in_proj_bias)
+            mask_array = None if mask is None else mask.data
+            drop = dropout_mask((B, self.num_heads, L, S), p, query.dtype, query.data) if p > 0.0 else None
+            out = PackedSelfAttention.apply(qkv, mask=mask_array, scale=1.0 / math.sqrt(self.head_dim), heads=self.num_heads, drop=drop)
+            out = self.out_proj(out)
+            return (out if self.batch_first else out.transpose(0, 1)), None
         w_q, w_k, w_v = self._projection_weights()
         b_q = b_k = b_v = None
         if self.in_proj_bias is not None:
@@ -164,7 +165,6 @@ class MultiheadAttention(Module):
         q = self._heads(linear(query, w_q, b_q))
         k = self._heads(linear(key, w_k, b_k))
         v = self._heads(linear(value, w_v, b_v))
-        mask = self._mask(attn_mask, key_padding_mask, is_causal, B, L, S, q.dtype, q.data)
         out, weights = attention(q, k, v, mask, p)  # (B, h, L, E/h), (B, h, L, S)
         out = self.out_proj(out.permute(0, 2, 1, 3).reshape(B, L, self.embed_dim))
         if not batched:

@@ -11,7 +11,7 @@ from typing import Any
 from ..ops import nn_ops
 from ..ops.elementwise import where
 from ..ops.linalg import linear  # noqa: F401  (re-exported: F.linear)
-from ..random import Generator, default_generator
+from ..random import Generator, dropout_mask
 from ..tensor import Tensor
 
 # ---------------------------------------------------------------- activations
@@ -93,10 +93,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Generat
         return x
     if p == 1.0:
         return x * 0.0
-    g = generator or default_generator()
-    keep = g.random(x.shape, x.dtype, x.data) >= p
-    mask = Tensor._make(keep.astype(x.dtype) * (1.0 / (1.0 - p)))
-    return x * mask
+    return x * Tensor._make(dropout_mask(x.shape, p, x.dtype, x.data, generator))
 
 
 # ---------------------------------------------------------------- losses

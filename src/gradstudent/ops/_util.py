@@ -77,3 +77,15 @@ def as_tensor(x: Any) -> Tensor:
 def mask_like(condition: Array, like: Tensor) -> Tensor:
     """A constant 0/1 tensor in ``like``'s dtype (no gradient flows into a mask)."""
     return Tensor._make(condition.astype(like.data.dtype))
+
+
+# NumPy's reductions over short rows (x.sum(-1) on 64-128-wide rows) are 4-5x slower than the
+# same sums written as a product with a ones vector, which BLAS runs at full speed.
+def sum_last_axis(a: Array) -> Array:
+    """a.sum(-1) for a (..., n) array, as ``a @ ones(n)``."""
+    return a @ get_array_module(a).ones(a.shape[-1], a.dtype)
+
+
+def sum_first_axis(a: Array) -> Array:
+    """a.sum(0) for an (n, m) array, as ``ones(n) @ a``."""
+    return get_array_module(a).ones(a.shape[0], a.dtype) @ a

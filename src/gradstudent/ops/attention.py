@@ -36,7 +36,9 @@ import numpy as np
 from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
 from ..backend import Array, get_array_module
+from ..random import dropout_mask
 from ..tensor import Tensor
+from ._util import sum_last_axis
 
 
 @lru_cache(maxsize=32)
@@ -86,7 +88,7 @@ def _attend(q: Array, k: Array, v: Array, mask: Array | None, scale: float, drop
     if mask is not None:
         a += mask
     xp.exp(a, out=a)
-    sums = a @ xp.ones(S, a.dtype)             # row sums as a matrix-vector product (fast)
+    sums = sum_last_axis(a)
     low = sums < xp.finfo(a.dtype).tiny ** 0.5
     if low.any():
         _redo_rows(a, sums, low, q, k, mask, scale)
@@ -118,7 +120,7 @@ def _attend_grad(g: Array, q: Array, k: Array, v: Array, a: Array, scale: float,
     ds = g @ xp.swapaxes(v, -1, -2)              # dA[l, s] = sum_e g[l, e] v[s, e]
     if drop is not None:
         ds *= drop
-    row = (ds * a) @ xp.ones(a.shape[-1], a.dtype)
+    row = sum_last_axis(ds * a)
     ds -= row[..., None]
     ds *= a                                      # dS = A (dA - sum_s dA A)
     ds *= scale
@@ -142,18 +144,6 @@ def _attend_grad_tensors(
         ds, ad = ds * d, a * d
     ds = a * (ds - (ds * a).sum(-1, keepdim=True)) * scale
     return ds @ k, ds.mT @ q, ad.mT @ g
-
-
-def dropout_mask(shape: tuple[int, ...], p: float, dtype: Any, like: Array, generator: Any = None) -> Array:
-    """An inverted-dropout mask: 0 with probability p, else 1/(1-p) (the draws F.dropout makes)."""
-    from ..random import default_generator
-
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"attention dropout: probability has to be between 0 and 1, but got {p}")
-    if p == 1.0:
-        return get_array_module(like).zeros(shape, dtype=dtype)
-    keep = (generator or default_generator()).random(shape, dtype, like) >= p
-    return keep.astype(dtype) * (1.0 / (1.0 - p))
 
 
 @register("attention")

@@ -28,6 +28,7 @@ from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
+from ._util import sum_first_axis, sum_last_axis
 
 
 @register("layer_norm")
@@ -40,11 +41,9 @@ class LayerNorm(Function):
         self.axes, self.eps, self.has_weight = axes, eps, has_weight
         D = int(math.prod(x.shape[x.ndim - ndim :]))
         rows = xp.ascontiguousarray(x).reshape(-1, D)  # (N, D): one row per normalized group
-        mean_vec = xp.full(D, 1.0 / D, dtype=x.dtype)
-        # Row means as a matrix-vector product: BLAS is ~4x faster than .mean(-1) on short rows.
-        mu = rows @ mean_vec                                   # mu[n] = 1/D sum_j x[n, j]
+        mu = sum_last_axis(rows) * (1.0 / D)                          # mu[n] = 1/D sum_j x[n, j]
         xhat = rows - mu[:, None]
-        rstd = 1.0 / xp.sqrt((xhat * xhat) @ mean_vec + eps)   # 1 / sqrt(var[n] + eps)
+        rstd = 1.0 / xp.sqrt(sum_last_axis(xhat * xhat) * (1.0 / D) + eps)  # 1 / sqrt(var[n] + eps)
         xhat *= rstd[:, None]
         self.xhat, self.rstd = xhat, rstd  # (N, D), (N,): for the fast (first-order) backward
         w = affine[0] if has_weight else None
@@ -86,7 +85,7 @@ class LayerNorm(Function):
         return tuple(out)
 
     def _backward_arrays(self, g: Array, w: Tensor | None, b: Tensor | None, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
-        """The plain backward on the arrays saved by forward, row sums done as matrix-vector products."""
+        """The plain backward on the arrays saved by forward."""
         xp = get_array_module(g)
         xhat, rstd = self.xhat, self.rstd
         N, D = xhat.shape
@@ -95,19 +94,17 @@ class LayerNorm(Function):
         gxhat = g * w.data.reshape(-1) if w is not None else g  # gx[n, j] = y.grad[n, j] * w[j]
         out: list[Tensor | None] = [None]
         if needs[0]:
-            mean_vec = xp.full(D, 1.0 / D, dtype=g.dtype)
-            m1 = gxhat @ mean_vec             # m1[n] = mean_j gx[n, j]
-            m2 = (gxhat * xhat) @ mean_vec    # m2[n] = mean_j gx[n, j] xhat[n, j]
+            m1 = sum_last_axis(gxhat) * (1.0 / D)          # m1[n] = mean_j gx[n, j]
+            m2 = sum_last_axis(gxhat * xhat) * (1.0 / D)   # m2[n] = mean_j gx[n, j] xhat[n, j]
             gx = xhat * m2[:, None]
             xp.subtract(gxhat, gx, out=gx)
             gx -= m1[:, None]
             gx *= rstd[:, None]               # x.grad[n, j] = rstd[n] (gx[n, j] - m1[n] - xhat[n, j] m2[n])
             out[0] = Tensor._make(gx.reshape(shape))
-        ones = xp.ones(N, dtype=g.dtype)
         if w is not None:  # w.grad[j] = sum_n g[n, j] xhat[n, j]
-            out.append(Tensor._make((ones @ (g * xhat)).reshape(wshape)) if needs[len(out)] else None)
+            out.append(Tensor._make(sum_first_axis(g * xhat).reshape(wshape)) if needs[len(out)] else None)
         if b is not None:  # b.grad[j] = sum_n g[n, j]
-            out.append(Tensor._make((ones @ g).reshape(wshape)) if needs[len(out)] else None)
+            out.append(Tensor._make(sum_first_axis(g).reshape(wshape)) if needs[len(out)] else None)
         return tuple(out)
 
 

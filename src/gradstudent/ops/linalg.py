@@ -15,7 +15,7 @@ from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
-from ._util import binary_operands, broadcast_shapes
+from ._util import binary_operands, broadcast_shapes, sum_first_axis
 from .reduce import Sum
 from .shape import Permute
 
@@ -56,13 +56,13 @@ class Linear(Function):
         needs = self.needs_input_grad
         has_bias = len(self.inputs) == 3
         if not state.grad_enabled:  # plain backward: the three products on arrays, no graph to record
-            g, xp = grad.data, get_array_module(grad.data)
+            g = grad.data
             out = [
                 Tensor._make(g @ w.data) if needs[0] else None,    # x.grad[n, i] += z.grad[n, o] * W[o, i]
                 Tensor._make(g.T @ x.data) if needs[1] else None,  # W.grad[o, i] += z.grad[n, o] * x[n, i]
             ]
-            if has_bias:  # b.grad[o] += z.grad[n, o]: a vector-matrix product, faster than g.sum(0)
-                out.append(Tensor._make(xp.ones(g.shape[0], g.dtype) @ g) if needs[2] else None)
+            if has_bias:  # b.grad[o] += z.grad[n, o]
+                out.append(Tensor._make(sum_first_axis(g)) if needs[2] else None)
             return tuple(out)
         gx = MatMul.apply(grad, w) if needs[0] else None  # x.grad[n, i] += z.grad[n, o] * W[o, i]
         gw = MatMul.apply(Permute.apply(grad, dims=(1, 0)), x) if needs[1] else None  # W.grad[o, i] += z.grad[n, o] * x[n, i]

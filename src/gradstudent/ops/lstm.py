@@ -118,7 +118,7 @@ class LSTMSequence(Recurrence):
             d *= dact  # dpre[t, b, k] = d[b, k] * act'[b, k]
             dc *= f  # dc[t-1, b, j] = dc[t, b, j] f[b, j]
             xp.matmul(d, w_hh, out=dh)  # dh[t-1, b, j] = sum_k dpre[t, b, k] W_hh[k, j]
-        gw, gb = _weight_grads(xp, dpre, self.out[:T], h0, self.reverse, self.has_bias)
+        gw, gb = _weight_grads(dpre, self.out[:T], h0, self.reverse, self.has_bias)
         return (dpre, dh, dc, gw) + ((gb,) if self.has_bias else ())
 
     @staticmethod

@@ -37,6 +37,7 @@ from ..autograd.function import Function, register
 from ..autograd.grad_mode import enable_grad, state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
+from ._util import sum_first_axis
 
 
 def time_order(T: int, reverse: bool) -> range:
@@ -108,7 +109,7 @@ def _split_inputs(arrays: tuple[Any, ...], has_cell_state: bool, has_bias: bool)
     return gx, h0, c0, w_hh, b_hh
 
 
-def _weight_grads(xp: Any, dpre: Array, hs: Array, h0: Array, reverse: bool, has_bias: bool) -> tuple[Array, Array | None]:
+def _weight_grads(dpre: Array, hs: Array, h0: Array, reverse: bool, has_bias: bool) -> tuple[Array, Array | None]:
     """W_hh.grad[g, j] = sum_{t, b} dpre[t, b, g] h[t-1, b, j];  b_hh.grad[g] = sum_{t, b} dpre[t, b, g]
 
     ``hs`` (T, B, H) are the hidden states h[t]; the step processed first starts from ``h0``. Split
@@ -118,8 +119,7 @@ def _weight_grads(xp: Any, dpre: Array, hs: Array, h0: Array, reverse: bool, has
     G, H = dpre.shape[-1], hs.shape[-1]
     first, rest, prev = (-1, dpre[:-1], hs[1:]) if reverse else (0, dpre[1:], hs[:-1])
     gw = rest.reshape(-1, G).T @ prev.reshape(-1, H) + dpre[first].T @ h0
-    rows = dpre.reshape(-1, G)
-    gb = xp.ones(rows.shape[0], rows.dtype) @ rows if has_bias else None  # column sums as a vector-matrix product
+    gb = sum_first_axis(dpre.reshape(-1, G)) if has_bias else None
     return gw, gb
 
 
@@ -164,7 +164,7 @@ class RNNSequence(Recurrence):
             xp.add(dh, grad[t], out=d)
             d *= dact[t]  # dpre[t] = (h.grad[t] + from the future) * act'
             dh = d @ w_hh  # gradient reaching h[t-1]
-        gw, gb = _weight_grads(xp, dpre, hs, h0, self.reverse, self.has_bias)
+        gw, gb = _weight_grads(dpre, hs, h0, self.reverse, self.has_bias)
         return (dpre, dh, gw) + ((gb,) if self.has_bias else ())
 
     @staticmethod
@@ -250,7 +250,7 @@ class GRUSequence(Recurrence):
             e[:, : 2 * H] = d[:, : 2 * H]
             xp.multiply(d[:, 2 * H :], r[t], out=e[:, 2 * H :])  # (h W_hn^T + b_hn).grad = dn_pre * r
             dh = dh * z[t] + e @ w_hh
-        gw, gb = _weight_grads(xp, dgh, hs, h0, self.reverse, self.has_bias)
+        gw, gb = _weight_grads(dgh, hs, h0, self.reverse, self.has_bias)
         return (dgx, dh, gw) + ((gb,) if self.has_bias else ())
 
     @staticmethod
