@@ -93,6 +93,19 @@ def test_char_lstm_state_carry_equals_one_long_pass():
     assert m.generate(x[0], 5, rng=np.random.default_rng(0)).shape == (5,)
 
 
+def test_char_lstm_dropout_only_in_training():
+    gs.manual_seed(0)
+    m = CharLSTM(9, 8, 16, dropout=0.5)
+    plain = CharLSTM(9, 8, 16)
+    plain.load_state_dict(m.state_dict())
+    x = gs.tensor(np.random.default_rng(0).integers(0, 9, (2, 12)))
+    a, _ = m(x)
+    b, _ = m(x)
+    assert not np.allclose(a.data, b.data)  # embeddings and LSTM outputs are dropped afresh
+    m.eval()
+    np.testing.assert_allclose(m(x)[0].data, plain(x)[0].data, atol=1e-6)
+
+
 def test_classifiers_and_seq2seq_shapes():
     x = gs.randn(3, 20, 2)
     for cell in ("RNN", "GRU", "LSTM"):
@@ -112,7 +125,7 @@ def test_classifiers_and_seq2seq_shapes():
     "name,overrides",
     [
         ("char-lstm", {"seconds": 1.5, "epochs": 1, "lstm_hidden": 16}),
-        ("char-gpt", {"seconds": 2, "epochs": 1, "lstm_hidden": 16, "gpt_d": 16, "block_size": 16}),
+        ("char-gpt", {"seconds": 2, "epochs": 2, "lstm_hidden": 16, "gpt_d": 16, "block_size": 16}),
         ("ngram-vs-neural", {"seconds": 1.5, "epochs": 1, "lstm_hidden": 16, "gpt_d": 16, "block_size": 16}),
         ("seq2seq-attention", {"epochs": 1, "n_train": 256, "n_test": 64, "hidden": 16}),
         ("vanishing-gradients", {"steps": 30, "hidden": 8, "repeats": 1, "batch": 4}),
@@ -137,3 +150,7 @@ def test_experiment_smoke(name, overrides, tmp_path, monkeypatch):
     assert result and all(np.isfinite(v) for v in result.values() if isinstance(v, float))
     json.dumps(result)
     assert any(p.suffix in (".png", ".md", ".txt") for p in tmp_path.iterdir())
+    if name == "char-gpt":  # the learning curves: one point per round for each network, and their plot
+        assert (tmp_path / "learning_curves.png").exists()
+        curve = (tmp_path / "learning_curves.md").read_text()
+        assert curve.count("| gpt") == 2 and curve.count("| lstm") == 2, curve

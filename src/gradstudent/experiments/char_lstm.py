@@ -20,7 +20,8 @@ def run(ctx: RunContext) -> dict[str, Any]:
     manual_seed(ctx.seed)
     data = load_char_data(ctx.config["corpus"], ctx.seed, ctx.config["split"])
     ctx.log(f"corpus {ctx.config['corpus']}: {len(data.train)} training / {len(data.val)} validation characters, vocabulary {data.tok.vocab_size}")
-    (model, res), = train_lms(ctx, ["lstm"], data, float(ctx.config["seconds"]), ctx.config).values()
+    trained = train_lms(ctx, ["lstm"], data, float(ctx.config["seconds"]), ctx.config)["lstm"]
+    model, res = trained.model, trained.metrics
     ctx.log(f"LSTM: {res['steps']} steps in {res['train_seconds']:.0f} s, validation perplexity {res['val_ppl']:.3f}")
     samples = [sample_text(model, data, p, 240, ctx.seed + i) for i, p in enumerate(["The LORD ", "My son, ", "\n"])]
     (ctx.out / "samples.txt").write_text("\n\n---\n\n".join(samples))

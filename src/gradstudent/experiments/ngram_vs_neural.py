@@ -27,7 +27,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
     order, kn_best, rows = best_ngram(data)
     ctx.save_table(rows, "ngram")
     trained = train_lms(ctx, ["lstm", "gpt"], data, float(ctx.config["seconds"]), ctx.config)
-    neural = {k: r for k, (_, r) in trained.items()}
+    neural = {k: t.metrics for k, t in trained.items()}
     ctx.save_table([{"model": k.upper(), **r} for k, r in neural.items()], "neural")
 
     from matplotlib.figure import Figure

@@ -12,10 +12,12 @@ from ..tensor import Tensor
 
 
 class CharLSTM(nn.Module):
-    """Embedding -> LSTM (num_layers) -> dropout -> Linear: next-token logits at every position.
+    """Embedding -> dropout -> LSTM (num_layers) -> dropout -> Linear: next-token logits at every position.
 
     ``forward(idx (B, T), state=None) -> (logits (B, T, V), (h, c))``; pass the returned
     state (detached) into the next chunk for truncated backpropagation through time.
+    ``dropout`` acts on the non-recurrent connections only (into and out of the LSTM, and
+    between its layers), as in Zaremba et al. (2014): the recurrent state is never dropped.
     """
 
     def __init__(self, vocab_size: int, embed_dim: int = 64, hidden_size: int = 256, num_layers: int = 1, dropout: float = 0.0) -> None:
@@ -27,7 +29,7 @@ class CharLSTM(nn.Module):
         self.head = nn.Linear(hidden_size, vocab_size)
 
     def forward(self, idx: Tensor, state: Any = None) -> tuple[Tensor, Any]:
-        out, state = self.lstm(self.embed(idx), state)
+        out, state = self.lstm(self.drop(self.embed(idx)), state)
         return self.head(self.drop(out)), state
 
     @no_grad()

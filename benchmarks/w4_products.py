@@ -1,0 +1,84 @@
+"""W4's lower bound: the LSTM step's matrix products alone, against torch's whole step.
+
+    python benchmarks/w4_products.py
+
+Issues the same float32 products a gradstudent W4 step issues (input projection, 64 forward
+and 64 backward per-step (32, 256) @ (256, 1024) products, the W_hh gradient, the head and
+their backward) with NumPy's BLAS, and times torch's whole W4 step, at one and two threads.
+If the products alone take about as long as torch's entire step, no rearranging of the
+elementwise work can bring the ratio near 1 (README, "Where the time goes").
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+T, B, E, H, V = 64, 32, 64, 256, 65
+G = 4 * H
+
+
+def products_step() -> Callable[[], None]:
+    rng = np.random.default_rng(0)
+
+    def rand(*shape: int) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    x, w_ih, w_hh, hs, dpre, w_head, dlogits = rand(T * B, E), rand(G, E), rand(G, H), rand(T, B, H), rand(T, B, G), rand(V, H), rand(T * B, V)
+    w_hh_t = np.ascontiguousarray(w_hh.T)
+    gates, dh = np.empty((B, G), np.float32), np.empty((B, H), np.float32)
+    flat_h, flat_d = hs.reshape(-1, H), dpre.reshape(-1, G)
+
+    def step() -> None:
+        x @ w_ih.T  # input projection, all steps at once
+        for t in range(T):  # forward recurrence
+            np.matmul(hs[t], w_hh_t, out=gates)
+        flat_h @ w_head.T  # head
+        dlogits.T @ flat_h, dlogits @ w_head  # head backward
+        for t in range(T):  # backpropagation through time
+            np.matmul(dpre[t], w_hh, out=dh)
+        flat_d.T @ flat_h  # W_hh gradient
+        flat_d.T @ x, flat_d @ w_ih  # input projection backward
+
+    return step
+
+
+def median_ms(step: Callable[[], None], repeats: int = 7, inner: int = 10) -> float:
+    step()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            step()
+        times.append((time.perf_counter() - t0) / inner * 1e3)
+    return float(np.median(times))
+
+
+def torch_step_ms(threads: int) -> float:
+    """torch's whole W4 step, in its own process (as benchmarks/run.py does)."""
+    code = (
+        "import sys, time, torch; sys.path.insert(0, %r); from workloads import w4; "
+        "torch.set_num_threads(%d); s = w4.make_torch(); [s() for _ in range(5)]; "
+        "import statistics; ts = []\n"
+        "for _ in range(7):\n t0 = time.perf_counter(); [s() for _ in range(10)]; ts.append((time.perf_counter() - t0) / 10 * 1e3)\n"
+        "print(statistics.median(ts))"
+    ) % (str(Path(__file__).parent), threads)
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def main() -> None:
+    step = products_step()
+    for threads in (1, 2):
+        with threadpool_limits(threads, user_api="blas"):
+            products = median_ms(step)
+        print(f"{threads} thread(s): W4 matrix products alone (NumPy) {products:.1f} ms; torch's whole W4 step {torch_step_ms(threads):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
