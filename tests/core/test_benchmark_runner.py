@@ -16,3 +16,13 @@ def test_runner_prints_a_ratio_row_for_w8() -> None:
     assert len(rows) == 1
     cells = [c.strip() for c in rows[0].strip("|").split("|")]
     assert float(cells[4]) > 0  # the ratio column
+
+
+def test_w4_products_script_issues_the_step_products() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("w4_products", RUNNER.parent / "w4_products.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.products_step()()  # one step's products run; the timing itself is the script's business
+    assert module.median_ms(lambda: None, repeats=3, inner=2) >= 0.0
