@@ -55,14 +55,22 @@ def time_steps(step) -> list[float]:
     return times
 
 
-def child(name: str, framework: str) -> None:
-    """Run one workload in this process and print a JSON line with the results."""
+def child(name: str, framework: str, threads: int | None = None) -> None:
+    """Run one workload in this process and print a JSON line with the results.
+
+    ``threads``: torch's thread count (default 2); for gradstudent, a BLAS thread limit
+    (default: OpenBLAS's own choice)."""
     import resource
 
     if framework == "torch":
         import torch
 
-        torch.set_num_threads(2)
+        torch.set_num_threads(threads or 2)
+    elif threads:
+        import numpy  # noqa: F401  (loads OpenBLAS, so that the limit below reaches it)
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(threads, user_api="blas")
     mod = load_workloads()[name]
     step = mod.make_torch() if framework == "torch" else mod.make_gradstudent()
     times = time_steps(step)
@@ -79,8 +87,9 @@ def child(name: str, framework: str) -> None:
     print("RESULT " + json.dumps(result))
 
 
-def run_child(name: str, framework: str) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, __file__, "--child", name, framework], capture_output=True, text=True, env=os.environ.copy())
+def run_child(name: str, framework: str, threads: int | None = None) -> dict[str, float]:
+    args = [name, framework] + ([str(threads)] if threads else [])
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=os.environ.copy())
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
@@ -105,7 +114,7 @@ def run_pair(name: str, repeat: int) -> tuple[dict[str, float], dict[str, float]
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
-        child(argv[1], argv[2])
+        child(argv[1], argv[2], int(argv[3]) if len(argv) > 3 else None)
         return
     repeat = 3
     if "--repeat" in argv:

@@ -4,18 +4,19 @@
 
 Issues the same float32 products a gradstudent W4 step issues (input projection, 64 forward
 and 64 backward per-step (32, 256) @ (256, 1024) products, the W_hh gradient, the head and
-their backward) with NumPy's BLAS, and times torch's whole W4 step, at one and two threads.
+their backward) with NumPy's BLAS, and times the whole W4 step of torch and of gradstudent
+(benchmarks/run.py's one-workload processes), at one and two threads.
 If the products alone take about as long as torch's entire step, no rearranging of the
 elementwise work can bring the ratio near 1 (README, "Where the time goes").
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
+import importlib.util
+import statistics
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -49,35 +50,21 @@ def products_step() -> Callable[[], None]:
     return step
 
 
-def median_ms(step: Callable[[], None], repeats: int = 7, inner: int = 10) -> float:
-    step()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            step()
-        times.append((time.perf_counter() - t0) / inner * 1e3)
-    return float(np.median(times))
-
-
-def torch_step_ms(threads: int) -> float:
-    """torch's whole W4 step, in its own process (as benchmarks/run.py does)."""
-    code = (
-        "import sys, time, torch; sys.path.insert(0, %r); from workloads import w4; "
-        "torch.set_num_threads(%d); s = w4.make_torch(); [s() for _ in range(5)]; "
-        "import statistics; ts = []\n"
-        "for _ in range(7):\n t0 = time.perf_counter(); [s() for _ in range(10)]; ts.append((time.perf_counter() - t0) / 10 * 1e3)\n"
-        "print(statistics.median(ts))"
-    ) % (str(Path(__file__).parent), threads)
-    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+def load_runner() -> ModuleType:
+    """benchmarks/run.py as a module: its step timer and its one-workload-per-process runner."""
+    spec = importlib.util.spec_from_file_location("bench_run", Path(__file__).with_name("run.py"))
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
+    return runner
 
 
 def main() -> None:
-    step = products_step()
+    runner, step = load_runner(), products_step()
     for threads in (1, 2):
         with threadpool_limits(threads, user_api="blas"):
-            products = median_ms(step)
-        print(f"{threads} thread(s): W4 matrix products alone (NumPy) {products:.1f} ms; torch's whole W4 step {torch_step_ms(threads):.1f} ms")
+            products = 1000 * statistics.median(runner.time_steps(step))
+        gs_step, torch_step = (runner.run_child("W4", fw, threads)["median_ms"] for fw in ("gradstudent", "torch"))
+        print(f"{threads} thread(s): W4 matrix products alone (NumPy) {products:.1f} ms; whole W4 step: torch {torch_step:.1f} ms, gradstudent {gs_step:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -25,4 +25,4 @@ def test_w4_products_script_issues_the_step_products() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.products_step()()  # one step's products run; the timing itself is the script's business
-    assert module.median_ms(lambda: None, repeats=3, inner=2) >= 0.0
+    assert callable(module.load_runner().run_child)

@@ -10,8 +10,9 @@ a warm-up for the GPT). With ``early_stopping`` (the default) each model ends wi
 weights of its round with the best estimate: on this small corpus a long budget means many
 passes over the text, and both networks overfit (validation is used for this choice just as
 it picks the n-gram's order). Batch 16 (not the benchmarks' 32) because at these budgets more,
-smaller steps help both networks (120 s: LSTM 3.19 -> 3.09, GPT 3.35 -> 3.26); ``gpt_batch_size`` /
-``lstm_batch_size`` (``--set``) override ``batch_size`` for one model. Evaluation, per character, on the whole validation text:
+smaller steps help both networks (120 s: LSTM 3.19 -> 3.09, GPT 3.35 -> 3.26);
+``gpt_batch_size`` / ``lstm_batch_size`` (``--set``) override ``batch_size`` for one model.
+Evaluation, per character, on the whole validation text:
 
 * LSTM: the validation blocks as 16 long streams, hidden state carried along;
 * GPT: windows of ``block_size`` every block_size/4 characters, scoring only the last quarter
