@@ -21,11 +21,11 @@ from types import ModuleType
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-T, B, E, H, V = 64, 32, 64, 256, 65
-G = 4 * H
 
-
-def products_step() -> Callable[[], None]:
+def products_step(w4: ModuleType) -> Callable[[], None]:
+    """One W4 step's products, for the shapes of the workload module ``w4`` (benchmarks/workloads/w4.py)."""
+    T, B, E, H, V = w4.SEQ, w4.BATCH, w4.EMBED, w4.HIDDEN, w4.VOCAB
+    G = 4 * H
     rng = np.random.default_rng(0)
 
     def rand(*shape: int) -> np.ndarray:
@@ -59,7 +59,8 @@ def load_runner() -> ModuleType:
 
 
 def main() -> None:
-    runner, step = load_runner(), products_step()
+    runner = load_runner()
+    step = products_step(runner.load_workloads()["W4"])
     for threads in (1, 2):
         with threadpool_limits(threads, user_api="blas"):
             products = 1000 * statistics.median(runner.time_steps(step))
