@@ -57,8 +57,7 @@ def topological_order(roots: Sequence[Function]) -> list[Function]:
             continue
         seen.add(id(node))
         stack.append((node, True))
-        for t in node.inputs:
-            parent = t._ctx
+        for parent in node.parents:
             if parent is not None and id(parent) not in seen:
                 stack.append((parent, False))
     return post
@@ -116,14 +115,13 @@ def run_backward(
                 if passes_on is not None and id(node) not in passes_on:
                     continue  # nothing requested lies further back
             input_grads = _as_tuple(_call_backward(node, grad), len(node.inputs), node)
-            for t, g in zip(node.inputs, input_grads):
-                if g is None or not t.requires_grad:
+            for t, parent, needed, g in zip(node.inputs, node.parents, node.input_requires_grad, input_grads):
+                if g is None or not needed:
                     continue
                 if g.shape != t.shape:
                     g = unbroadcast(g, t.shape)
                 if state.anomaly:
                     _check_anomaly(node, g)
-                parent = t._ctx
                 if parent is None:
                     _accumulate_leaf(leaf_grads, t, g)
                 elif parent in grads:
@@ -186,8 +184,8 @@ def _prune(order: list[Function], wanted: set[int], target_nodes: set[int]) -> t
     """
     passes_on: set[int] = set()
     for node in order:  # inputs come before their consumers in ``order``
-        for t in node.inputs:
-            if id(t) in wanted or (t._ctx is not None and id(t._ctx) in passes_on):
+        for t, parent in zip(node.inputs, node.parents):
+            if id(t) in wanted or (parent is not None and id(parent) in passes_on):
                 passes_on.add(id(node))
                 break
     return [n for n in order if id(n) in passes_on or id(n) in target_nodes], passes_on

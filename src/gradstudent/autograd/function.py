@@ -59,6 +59,11 @@ class Function:
 
     inputs: tuple[Tensor, ...]
     versions: tuple[int, ...]
+    #: the graph's edges, fixed when the node is made: each input's producing node (None for a
+    #: leaf) and whether it required grad. An in-place op may later rebase an input tensor onto
+    #: a new node (``y.mul_(2)``); the gradient for the value this node saw still goes to the old one.
+    parents: tuple[Function | None, ...]
+    input_requires_grad: tuple[bool, ...]
 
     # ---- to be written by each op -------------------------------------------------
     def forward(self, *arrays: Any, **options: Any) -> Any:  # pragma: no cover - abstract
@@ -89,6 +94,8 @@ class Function:
         if record:
             fn.inputs = inputs
             fn.versions = tuple([t._version for t in inputs])
+            fn.parents = tuple([t._ctx for t in inputs])
+            fn.input_requires_grad = tuple([t.requires_grad for t in inputs])
             result._ctx = fn
             if cls.saves_output:
                 fn._output_ref = weakref.ref(result)
@@ -103,7 +110,7 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """Which inputs need a gradient (skip the work for the others)."""
-        return tuple([t.requires_grad for t in self.inputs])
+        return self.input_requires_grad
 
     def saved_inputs(self) -> tuple[Tensor, ...]:
         """The input tensors, verified unmodified since forward."""
@@ -140,7 +147,7 @@ class Function:
 
     def release(self) -> None:
         """Free what forward saved (called after a backward without retain_graph)."""
-        keep = {"inputs": self.inputs}
+        keep = {"inputs": self.inputs, "parents": self.parents, "input_requires_grad": self.input_requires_grad}
         self.__dict__.clear()
         self.__dict__.update(keep)
         self.versions = None  # type: ignore[assignment]
