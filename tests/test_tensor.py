@@ -115,22 +115,23 @@ def test_setitem_on_plain_tensors() -> None:
     np.testing.assert_array_equal(x.numpy(), t.numpy())
 
 
-def test_setitem_on_tensor_requiring_grad_is_refused() -> None:
+def test_setitem_on_a_leaf_requiring_grad_is_refused() -> None:
     w = gs.zeros(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match="requires grad"):
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
         w[0] = 1.0
     with gs.no_grad():
         w[0] = 1.0  # initialisation under no_grad is fine
     assert w.tolist() == [1.0, 0.0, 0.0]
 
 
-def test_setitem_with_a_value_requiring_grad_is_refused() -> None:
+def test_setitem_with_a_value_requiring_grad_is_recorded() -> None:
     x = gs.zeros(3)
     w = gs.ones(1, requires_grad=True)
-    with pytest.raises(RuntimeError, match="gradient would be lost"):
-        x[0:1] = w
-    x[0:1] = w.detach()
-    assert x.tolist() == [1.0, 0.0, 0.0]
+    x[0:1] = w * 2  # as in torch, x becomes part of the graph
+    assert x.requires_grad and not x.is_leaf
+    (x * gs.tensor([3.0, 1.0, 1.0])).sum().backward()
+    assert w.grad.tolist() == [6.0]
+    assert x.tolist() == [2.0, 0.0, 0.0]
 
 
 def test_setitem_after_use_invalidates_backward() -> None:

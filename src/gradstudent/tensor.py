@@ -28,7 +28,7 @@ from .tensor_ops import TensorOps
 
 
 class Tensor(TensorOps, InplaceOps):
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vbox", "_hooks", "_name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vbox", "_view", "_hooks", "_name", "__weakref__")
 
     data: Array
     grad: Tensor | None
@@ -45,11 +45,14 @@ class Tensor(TensorOps, InplaceOps):
 
     def _set_fields(self, data: Array, requires_grad: bool) -> None:
         """Fill every slot of a fresh tensor: a leaf with no gradient and version 0."""
+        if isinstance(data, np.generic):  # NumPy gives scalars for 0-d results; a tensor holds a real 0-d array
+            data = np.asarray(data)  # (so that in-place updates, e.g. by optimizers, reach it)
         self.data = data
         self.grad = None
         self.requires_grad = requires_grad
         self._ctx = None
         self._vbox = [0]
+        self._view = None  # (viewed tensor, view op) when an op made this a view of another tensor's memory
         self._hooks = None
         self._name = None
 
@@ -139,6 +142,10 @@ class Tensor(TensorOps, InplaceOps):
                 "backward(): this tensor does not require grad and has no grad_fn. Did you create the "
                 "inputs with requires_grad=True, and compute it outside no_grad()?"
             )
+        if self._view is not None:
+            from .ops.inplace import refresh_view
+
+            refresh_view(self)
         root_grad = _root_gradient(self, gradient, "backward")
         run_backward([self], [root_grad], retain_graph or create_graph, create_graph)
 
@@ -346,3 +353,4 @@ from .tensor_ops import bind_ops  # noqa: E402  (the ops need Tensor, so they lo
 
 _function._Tensor = Tensor
 bind_ops()
+from .ops import inplace as _inplace  # noqa: E402,F401  (in-place ops in a graph; registers the view refresh)

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 #: The Tensor class; ``tensor.py`` fills this in once the class exists (it imports this module).
 _Tensor: Any = None
 
+#: ``ops/inplace.py`` fills this in: brings a view's history up to date after an in-place op
+#: changed the tensor it views (PyTorch regenerates a view's grad_fn the same way).
+_refresh_view: Any = None
+
 #: Every registered Function class, by name. Tests enumerate this table.
 OPS: dict[str, type[Function]] = {}
 
@@ -76,6 +80,10 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward on the inputs' arrays and, if needed, record this node."""
+        if state.grad_enabled and _refresh_view is not None:
+            for t in inputs:
+                if t._view is not None:  # a view whose base was changed in place gets its new history
+                    _refresh_view(t)
         fn = cls()
         out = fn.forward(*[t.data for t in inputs], **options)
         record = False
@@ -90,6 +98,7 @@ class Function:
             for t in inputs:
                 if t.data is base or getattr(t.data, "base", None) is base:
                     result._vbox = t._vbox
+                    result._view = (t, fn, state.grad_enabled)  # what it views and how (see ops/inplace.py)
                     break
         if record:
             fn.inputs = inputs
@@ -133,7 +142,8 @@ class Function:
         if out._version != self._output_version:
             raise RuntimeError(
                 f"{self.op_name}: its output (shape {tuple(out.shape)}) was modified in place after "
-                f"forward; the gradient needs the original. Use an out-of-place op instead."
+                f"forward (version {self._output_version} -> {out._version}); the gradient needs the original. "
+                f"Use an out-of-place op instead."
             )
         return out
 

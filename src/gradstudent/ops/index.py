@@ -158,24 +158,11 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 
 
 def setitem(x: Tensor, index: Any, value: Any) -> None:
-    """``x[index] = value``, in place (for tensors that do not require grad)."""
-    from ..autograd.grad_mode import state
+    """``x[index] = value``, in place; recorded in the graph when ``x`` or ``value`` requires grad
+    (see :mod:`gradstudent.ops.inplace`)."""
+    from .inplace import setitem as setitem_inplace
 
-    if x.requires_grad and state.grad_enabled:
-        raise RuntimeError(
-            f"setitem: cannot assign into a tensor that requires grad (shape {tuple(x.shape)}); the "
-            f"graph would lose track of it. Build a new tensor with torch-style ops (where, cat) "
-            f"or assign under no_grad() for initialisation."
-        )
-    if isinstance(value, Tensor) and value.requires_grad and state.grad_enabled:
-        raise RuntimeError(
-            f"setitem: the assigned value (shape {tuple(value.shape)}) requires grad, but assignment "
-            f"copies only its numbers and its gradient would be lost. Build the tensor with "
-            f"differentiable ops instead (cat, stack, where, index_put via scatter_add)."
-        )
-    v = value.data if isinstance(value, Tensor) else value
-    x.data[_to_index(index)] = v
-    x._bump_version()
+    setitem_inplace(x, index, value)
 
 
 def _check_index(op: str, index: Tensor, size: int) -> None:

@@ -1,0 +1,115 @@
+"""PyTorch's tensor semantics on programs users actually write: the manual-update loop of
+PyTorch's polynomial examples, 0-d parameters, dims, ``t()``, ``contiguous()``, small API."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import gradstudent as gs
+from gradstudent import nn, optim
+
+
+def _init() -> list[float]:
+    g = torch.Generator().manual_seed(0)
+    return [torch.randn((), generator=g).item() for _ in range(4)]
+
+
+def _fit_manual(L, init: list[float], steps: int) -> float:
+    """PyTorch's ``polynomial_autograd.py``: a 3rd-order polynomial fit to sin(x), updated by hand."""
+    x = L.linspace(-math.pi, math.pi, 2000)
+    y = L.sin(x)
+    a, b, c, d = (L.tensor(v, requires_grad=True) for v in init)
+    lr = 1e-6
+    for _ in range(steps):
+        y_pred = a + b * x + c * x**2 + d * x**3
+        loss = (y_pred - y).pow(2).sum()
+        loss.backward()
+        with L.no_grad():
+            a -= lr * a.grad
+            b -= lr * b.grad
+            c -= lr * c.grad
+            d -= lr * d.grad
+            a.grad = None
+            b.grad = None
+            c.grad = None
+            d.grad = None
+    return loss.item()
+
+
+class _Polynomial3:
+    """PyTorch's ``polynomial_module.py`` model, built for either library."""
+
+    @staticmethod
+    def build(L, init: list[float]):
+        class Polynomial3(L.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.a = L.nn.Parameter(L.randn(()))
+                self.b = L.nn.Parameter(L.randn(()))
+                self.c = L.nn.Parameter(L.randn(()))
+                self.d = L.nn.Parameter(L.randn(()))
+
+            def forward(self, x):
+                return self.a + self.b * x + self.c * x**2 + self.d * x**3
+
+        model = Polynomial3()
+        with L.no_grad():
+            for p, v in zip((model.a, model.b, model.c, model.d), init):
+                p.fill_(v)
+        return model
+
+
+def _fit_module(L, init: list[float], steps: int) -> float:
+    x = L.linspace(-math.pi, math.pi, 2000)
+    y = L.sin(x)
+    model = _Polynomial3.build(L, init)
+    criterion = L.nn.MSELoss(reduction="sum")
+    optimizer = L.optim.SGD(model.parameters(), lr=1e-6)
+    for _ in range(steps):
+        loss = criterion(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return loss.item()
+
+
+@pytest.mark.parametrize("fit", [_fit_manual, _fit_module], ids=["manual-update", "module-sgd"])
+def test_polynomial_examples_match_torch(fit) -> None:
+    init = _init()
+    ours, theirs = fit(gs, init, 300), fit(torch, init, 300)
+    assert ours == pytest.approx(theirs, rel=1e-4)
+    assert ours < 0.2 * fit(torch, init, 1)  # it learned (the bug left the loss where it started)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fit", [_fit_manual, _fit_module], ids=["manual-update", "module-sgd"])
+def test_polynomial_examples_match_torch_full_run(fit) -> None:
+    init = _init()
+    ours, theirs = fit(gs, init, 2000), fit(torch, init, 2000)
+    assert ours == pytest.approx(theirs, rel=1e-3)
+    assert ours < 20
+
+
+# ---------------------------------------------------------------- 0-d tensors
+def test_zero_dim_tensors_hold_zero_dim_arrays() -> None:
+    made = [
+        gs.randn(()), gs.rand(()), gs.zeros(()), gs.ones(()), gs.tensor(1.5), gs.full((), 2.0),
+        gs.randn(3).sum(), gs.randn(3).mean(), gs.randn(2, 3).max(), gs.randn(3)[0], gs.randn(()) * 2,
+        gs.randn(()).exp(), nn.Parameter(gs.randn(())),
+    ]
+    for t in made:
+        assert isinstance(t.numpy() if not t.requires_grad else t.detach().numpy(), np.ndarray), t
+        assert t.shape == ()
+
+
+def test_zero_dim_parameter_is_updated_in_place_by_sgd() -> None:
+    p = nn.Parameter(gs.randn(()))
+    before = p.item()
+    opt = optim.SGD([p], lr=0.1)
+    (p * 3).backward()
+    opt.step()
+    assert p.item() == pytest.approx(before - 0.3, rel=1e-5)
