@@ -86,12 +86,20 @@ class InplaceOps:
                 )
         self.data[...] = value
 
+    def _apply_ufunc(self, op: str, ufunc: str, operand: Any) -> None:
+        """``ufunc(data, operand, out=data)``: no temporary; a broadcast that would grow ``data`` is refused."""
+        xp = get_array_module(self.data)
+        try:
+            getattr(xp, ufunc)(self.data, operand, out=self.data)
+        except ValueError:
+            self._store(op, getattr(xp, ufunc)(self.data, operand))  # raises torch's shape error
+
     # ---- arithmetic ----------------------------------------------------------------
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
         """self += alpha * other"""
         o = _array(other)
         return self._run(
-            "add_", (other,), lambda: self._store("add_", self.data + (o if alpha == 1 else o * alpha)),
+            "add_", (other,), lambda: self._apply_ufunc("add_", "add", o if alpha == 1 else o * alpha),
             lambda old: old + (other if alpha == 1 else other * alpha), copy_old=False,
         )
 
@@ -99,19 +107,19 @@ class InplaceOps:
         """self -= alpha * other"""
         o = _array(other)
         return self._run(
-            "sub_", (other,), lambda: self._store("sub_", self.data - (o if alpha == 1 else o * alpha)),
+            "sub_", (other,), lambda: self._apply_ufunc("sub_", "subtract", o if alpha == 1 else o * alpha),
             lambda old: old - (other if alpha == 1 else other * alpha), copy_old=False,
         )
 
     def mul_(self, other: Any) -> Tensor:
         """self *= other"""
         o = _array(other)
-        return self._run("mul_", (other,), lambda: self._store("mul_", self.data * o), lambda old: old * other, True)
+        return self._run("mul_", (other,), lambda: self._apply_ufunc("mul_", "multiply", o), lambda old: old * other, True)
 
     def div_(self, other: Any) -> Tensor:
         """self /= other"""
         o = _array(other)
-        return self._run("div_", (other,), lambda: self._store("div_", self.data / o), lambda old: old / other, True)
+        return self._run("div_", (other,), lambda: self._apply_ufunc("div_", "true_divide", o), lambda old: old / other, True)
 
     def pow_(self, exponent: Any) -> Tensor:
         """self = self ** exponent"""
