@@ -150,7 +150,7 @@ def test_leaf_grads_are_never_aliased() -> None:
         (lambda: gs.ones(2, 3).expand(4, 3), r"expand.*\(2, 3\).*\(4, 3\)"),
         (lambda: gs.ones(3).expand(-1, 3), r"expand.*-1.*leading"),
         (lambda: gs.cat([gs.tensor(1.0), gs.tensor(2.0)]), r"cat.*zero-dimensional.*stack"),
-        (lambda: gs.ones(2, 3).sum(2), r"sum.*dimension 2.*2 dimensions"),
+        (lambda: gs.ones(2, 3).sum(2), r"sum: Dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"),
         (lambda: gs.ones(2, 3)[3], r"getitem.*\(2, 3\)"),
         (lambda: gs.ones(6).unflatten(0, (4, -1)), r"unflatten.*\(4, 1\).*6"),
         (lambda: gs.ones(6).split(0), r"split.*positive"),

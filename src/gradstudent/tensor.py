@@ -69,7 +69,12 @@ class Tensor(TensorOps, InplaceOps):
         return self.data.shape
 
     def size(self, dim: int | None = None) -> Any:
-        return self.data.shape if dim is None else self.data.shape[dim]
+        """The shape (a tuple), or the length of axis ``dim``."""
+        if dim is None:
+            return self.data.shape
+        from .ops._util import normalize_dim
+
+        return self.data.shape[normalize_dim(dim, self.data.ndim, "size")] if self.data.ndim else 1
 
     @property
     def dtype(self) -> np.dtype:

@@ -113,3 +113,48 @@ def test_zero_dim_parameter_is_updated_in_place_by_sgd() -> None:
     (p * 3).backward()
     opt.step()
     assert p.item() == pytest.approx(before - 0.3, rel=1e-5)
+
+
+# ---------------------------------------------------------------- dims, t(), contiguous()
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L, x: x.softmax(5), lambda L, x: x.log_softmax(-3), lambda L, x: L.nn.functional.softmax(x, 2),
+        lambda L, x: x.sum(2), lambda L, x: x.mean(-3), lambda L, x: x.unsqueeze(4), lambda L, x: x.flatten(3),
+        lambda L, x: x.movedim(0, 2), lambda L, x: x.transpose(0, 2), lambda L, x: x.size(2),
+        lambda L, x: x.cumsum(2), lambda L, x: x.argmax(2), lambda L, x: x.narrow(2, 0, 1), lambda L, x: x.squeeze(3),
+        lambda L, x: x.permute(0, 2), lambda L, x: L.cat([x, x], 2), lambda L, x: x.flip(2),
+    ],
+)
+def test_out_of_range_dims_raise_index_error_like_torch(call) -> None:
+    with pytest.raises(IndexError) as theirs:
+        call(torch, torch.ones(2, 3))
+    with pytest.raises(IndexError) as ours:
+        call(gs, gs.ones(2, 3))
+    assert str(theirs.value).split("Dimension out of range")[-1] == str(ours.value).split("Dimension out of range")[-1]
+    assert "Dimension out of range" in str(ours.value) and ":" in str(ours.value)  # and names the op
+
+
+def test_softmax_negative_and_zero_dim() -> None:
+    x = np.random.default_rng(0).standard_normal((2, 3))
+    np.testing.assert_allclose(gs.tensor(x).softmax(-2).numpy(), torch.tensor(x).softmax(-2).numpy(), rtol=1e-12)
+    assert gs.tensor(2.0).softmax(0).item() == 1.0
+    with pytest.raises(IndexError, match=r"\[-1, 0\], but got 1"):
+        gs.tensor(2.0).softmax(1)
+
+
+def test_t_refuses_more_than_two_dims() -> None:
+    with pytest.raises(RuntimeError, match="t\\(\\) expects a tensor with <= 2 dimensions, but self is 3D"):
+        gs.ones(2, 3, 4).t()
+    assert gs.ones(2, 3).t().shape == (3, 2) and gs.ones(3).t().shape == (3,)
+
+
+def test_contiguous_copies_only_when_needed() -> None:
+    x = gs.randn(3, 4, requires_grad=True)
+    assert x.is_contiguous() and x.contiguous() is x
+    y = x.t()
+    assert not y.is_contiguous()
+    z = y.contiguous()
+    assert z.is_contiguous() and z is not y and np.array_equal(z.detach().numpy(), y.detach().numpy())
+    (z * gs.arange(12.0).reshape(4, 3)).sum().backward()  # the copy is differentiable
+    np.testing.assert_array_equal(x.grad.numpy(), np.arange(12.0).reshape(4, 3).T)

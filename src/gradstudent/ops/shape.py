@@ -8,7 +8,7 @@ from typing import Any, Sequence
 from ..autograd.function import Function, register
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
-from ._util import normalize_dims
+from ._util import normalize_dim, normalize_dims
 
 
 @register("reshape")
@@ -137,7 +137,9 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if x.ndim == 0:
         return reshape(x, 1)
-    s, e = start_dim % x.ndim, end_dim % x.ndim
+    s, e = normalize_dim(start_dim, x.ndim, "flatten"), normalize_dim(end_dim, x.ndim, "flatten")
+    if s > e:
+        raise RuntimeError(f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim}) for shape {tuple(x.shape)}")
     n = 1
     for d in x.shape[s : e + 1]:
         n *= d
@@ -145,7 +147,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
-    d = dim % x.ndim
+    d = normalize_dim(dim, x.ndim, "unflatten")
     sizes = list(sizes)
     if -1 in sizes:
         known = 1
@@ -162,9 +164,12 @@ def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
     dims = _shape_arg(dims)
-    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} axes of shape {tuple(x.shape)}")
-    return Permute.apply(x, dims=tuple(d % x.ndim for d in dims))
+    if len(dims) != x.ndim:
+        raise RuntimeError(f"permute: number of dims don't match: {len(dims)} dims {dims} for shape {tuple(x.shape)}")
+    norm = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
+    if sorted(norm) != list(range(x.ndim)):
+        raise RuntimeError(f"permute: dims {dims} are not a permutation of the {x.ndim} axes of shape {tuple(x.shape)}")
+    return Permute.apply(x, dims=norm)
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -184,9 +189,7 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
-    d = dim if dim >= 0 else dim + x.ndim + 1
-    if not 0 <= d <= x.ndim:
-        raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor with {x.ndim} dimensions")
+    d = normalize_dim(dim, x.ndim + 1, "unsqueeze")  # the new axis may go after the last one
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
@@ -248,7 +251,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     index: list[Any] = [slice(None)] * x.ndim
-    index[dim] = slice(start, start + length)
+    index[normalize_dim(dim, x.ndim, "narrow")] = slice(start, start + length)
     return x[tuple(index)]
 
 
