@@ -15,8 +15,8 @@ from .creation import (
     normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
 from .dtypes import (
-    bool_ as bool, double, float, float16, float32, float64, get_default_dtype, half, int32, int64, long,
-    set_default_dtype,
+    bool_ as bool, double, float, float16, float32, float64, get_default_dtype, half, int8, int16, int32, int64, long,
+    set_default_dtype, short, uint8,
 )
 from .ops.elementwise import (
     abs, add, clamp, cos, div, exp, expm1, log, log1p, maximum, minimum, mul, neg, pow, relu, rsqrt, sigmoid, sign,
@@ -39,6 +39,9 @@ def softmax(x: Tensor, dim: int) -> Tensor:
 
 def log_softmax(x: Tensor, dim: int) -> Tensor:
     return x.log_softmax(dim)
+
+
+from .tensor_api import mm  # noqa: E402
 
 
 def is_tensor(x: object) -> bool:

@@ -17,12 +17,15 @@ import numpy as np
 float16 = np.dtype(np.float16)
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
 int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
+uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
 
 half, float, double = float16, float32, float64  # noqa: A001 - PyTorch aliases
-long, int = int64, int32  # noqa: A001
+long, int, short = int64, int32, int16  # noqa: A001
 
 _default_dtype = float32
 

@@ -15,7 +15,7 @@ Operations (``+``, ``sum``, ``reshape``, ...) are methods inherited from
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
@@ -23,11 +23,36 @@ from . import dtypes
 from .autograd.engine import run_backward
 from .autograd.grad_mode import state
 from .backend import Array, device_of, get_array_module, move_to
+from .tensor_api import TensorAPI, dtype_from_type_name
 from .tensor_inplace import InplaceOps
 from .tensor_ops import TensorOps
 
+if TYPE_CHECKING:
+    from .autograd.function import Function
 
-class Tensor(TensorOps, InplaceOps):
+
+class Tensor(TensorOps, InplaceOps, TensorAPI):
+    """An n-dimensional array of numbers that remembers how it was computed (PyTorch's ``Tensor``).
+
+    Make one with ``gs.tensor([[1.0, 2.0]])``, ``gs.randn(3, 4, requires_grad=True)``,
+    ``gs.from_numpy(a)`` (shares memory), or as the result of an op on tensors.
+
+    What it holds:
+
+    * ``data``: the array, shape ``shape``, dtype ``dtype`` (float32 by default);
+    * ``requires_grad``: whether gradients flow into it; ``grad``: the gradient
+      accumulated by ``backward()`` (on leaves: the tensors you created);
+    * ``grad_fn``: the op that produced it (``None`` for leaves). Following these
+      links backwards from a loss is the whole graph.
+    * ``_version``: how often its memory was changed in place (``x += 1``,
+      ``x[0] = 2``, ``x.mul_(3)``); backward uses it to refuse values that were
+      changed after an op saved them.
+
+    Methods come from three mixins: ops (``+``, ``sum``, ``reshape``...:
+    :mod:`~gradstudent.tensor_ops`), in-place ops (:mod:`~gradstudent.tensor_inplace`)
+    and PyTorch conveniences (:mod:`~gradstudent.tensor_api`).
+    """
+
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vbox", "_view", "_hooks", "_name", "__weakref__")
 
     data: Array
@@ -68,7 +93,7 @@ class Tensor(TensorOps, InplaceOps):
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
-    def size(self, dim: int | None = None) -> Any:
+    def size(self, dim: int | None = None) -> Any:  # tuple[int, ...] without dim, int with one
         """The shape (a tuple), or the length of axis ``dim``."""
         if dim is None:
             return self.data.shape
@@ -104,7 +129,7 @@ class Tensor(TensorOps, InplaceOps):
         return self._ctx is None
 
     @property
-    def grad_fn(self) -> Any:
+    def grad_fn(self) -> Function | None:
         return self._ctx
 
     @property
@@ -209,7 +234,7 @@ class Tensor(TensorOps, InplaceOps):
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; use .detach().numpy()")
         return move_to(self.data, "cpu")
 
-    def item(self) -> Any:
+    def item(self) -> float | int | bool:
         if self.data.size != 1:
             raise ValueError(f"item(): only one-element tensors can be converted, this one has shape {self.shape}")
         return self.data.reshape(()).item()
@@ -263,14 +288,17 @@ class Tensor(TensorOps, InplaceOps):
             out = ToDevice.apply(out, device=device)
         return out.clone() if copy and out is self else out
 
-    def type(self, dtype: Any) -> Tensor:
-        """A copy converted to ``dtype`` (``self`` when it already has it).
+    def type(self, dtype: Any = None) -> Any:  # Tensor, or str without dtype
+        """A copy converted to ``dtype`` (``self`` when it already has it); without
+        ``dtype``, PyTorch's type name (``"torch.FloatTensor"``).
 
         Between floating types the conversion is differentiable (the gradient is
         converted back). To an integer or bool dtype the result is a constant that
         does not require grad, as in torch: integers have no gradients.
         """
-        dtype = np.dtype(dtype)
+        if dtype is None:
+            return self.type_name()
+        dtype = dtype_from_type_name(dtype) if isinstance(dtype, str) and "Tensor" in dtype else np.dtype(dtype)
         if dtype == self.data.dtype:
             return self
         from .ops.elementwise import Cast

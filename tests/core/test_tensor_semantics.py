@@ -158,3 +158,47 @@ def test_contiguous_copies_only_when_needed() -> None:
     assert z.is_contiguous() and z is not y and np.array_equal(z.detach().numpy(), y.detach().numpy())
     (z * gs.arange(12.0).reshape(4, 3)).sum().backward()  # the copy is differentiable
     np.testing.assert_array_equal(x.grad.numpy(), np.arange(12.0).reshape(4, 3).T)
+
+
+# ---------------------------------------------------------------- small API
+def test_format_spec_on_zero_dim_tensors() -> None:
+    for lib in (gs, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        loss = (x * x).sum()
+        assert f"{loss:.4f}" == "5.0000" and f"{lib.tensor(3):>4d}" == "   3"
+        with pytest.raises(TypeError):
+            f"{x:.2f}"
+    assert f"{gs.ones(2)}" == str(gs.ones(2))
+
+
+def test_new_tensor_constructors_follow_torch() -> None:
+    for name, args, kwargs in [
+        ("new_zeros", (2, 3), {}), ("new_ones", ((2, 3),), {}), ("new_full", ((2,), 3.5), {}),
+        ("new_zeros", (2,), {"dtype": "int64"}), ("new_tensor", ([1, 2],), {}), ("new_empty", (0, 2), {}),
+    ]:
+        for src_dtype in ("float64", "float32", "int64"):
+            ours = getattr(gs.zeros(1, dtype=src_dtype), name)(*args, **{k: getattr(gs, v) for k, v in kwargs.items()})
+            theirs = getattr(torch.zeros(1, dtype=getattr(torch, src_dtype)), name)(
+                *args, **{k: getattr(torch, v) for k, v in kwargs.items()}
+            )
+            assert ours.shape == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+            if name != "new_empty":
+                np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    t = gs.randn(2).new_zeros(3, requires_grad=True)
+    assert t.requires_grad and t.is_leaf
+
+
+def test_mm_type_and_is_cuda() -> None:
+    a, b = np.random.default_rng(0).standard_normal((2, 3)), np.random.default_rng(1).standard_normal((3, 4))
+    np.testing.assert_allclose(gs.tensor(a).mm(gs.tensor(b)).numpy(), a @ b)
+    np.testing.assert_allclose(gs.mm(gs.tensor(a), gs.tensor(b)).numpy(), a @ b)
+    for bad in (lambda: gs.mm(gs.tensor(a), gs.ones(3)), lambda: gs.ones(2, 2, 2).mm(gs.ones(2, 2))):
+        with pytest.raises(RuntimeError, match="must be a matrix"):
+            bad()
+    x = gs.ones(2)
+    assert x.is_cuda is False and torch.ones(2).is_cuda is False
+    for dtype in ("float32", "float64", "int64", "int32", "bool", "uint8", "float16"):
+        assert gs.ones(1, dtype=getattr(gs, "bool" if dtype == "bool" else dtype)).type() == torch.ones(
+            1, dtype=getattr(torch, dtype)
+        ).type()
+    assert x.type("torch.DoubleTensor").dtype == gs.float64 and x.type(gs.int64).dtype == gs.int64
