@@ -20,7 +20,9 @@
    element by element) has torch's shape, dtype and values;
 2. first derivatives: with a random upstream gradient ``v_k`` per
    differentiable output, ``g_i = d<out, v>/d input_i`` equals torch's for every
-   input that requires grad, with the input's shape and dtype;
+   input that requires grad, with the input's shape and dtype. Checked twice:
+   with ``create_graph=False`` (the engine runs each op's fast ``backward_arrays``
+   where it has one) and with ``create_graph=True`` (each op's reference ``backward``);
 3. second derivatives: with a random ``w_i`` per input, the gradient of
    ``s = sum_i <g_i, w_i>`` with respect to every input *and* every ``v_k``
    equals torch's (``create_graph=True`` in both frameworks). The ``v`` part is
@@ -247,17 +249,23 @@ def _compare_derivatives(
     t_x = [i.torch for i in wrt]
 
     g_pairs = [(g_outs[k], v) for k, v in zip(diff_k, g_vs) if g_outs[k].requires_grad]
-    if g_pairs:
-        g_first = list(gs.autograd.grad([o for o, _ in g_pairs], g_x, [v for _, v in g_pairs], create_graph=True, allow_unused=True))
-    else:
-        g_first = [None] * len(g_x)
     t_first = list(torch.autograd.grad([t_outs[k] for k in diff_k], t_x, t_vs, create_graph=True, allow_unused=True))
-    for n, (gg, tg, x) in enumerate(zip(g_first, t_first, g_x)):
-        if gg is not None:
-            assert gg.shape == x.shape, f"gradient of input {n} has shape {gg.shape}, the input {x.shape}"
-            assert gg.dtype == x.dtype, f"gradient of input {n} has dtype {gg.dtype}, the input {x.dtype}"
-        ref = _np(x)
-        _close(f"gradient of input {n}", _grad_or_zeros(gg, ref), _grad_or_zeros(tg, ref), atol, rtol, check_dtype)
+    # twice: create_graph=False (the engine takes each op's array-level backward_arrays where it has
+    # one) and create_graph=True (every op's reference backward, recorded for step 3)
+    for create_graph, path in ((False, "fast path"), (True, "reference backward")):
+        if g_pairs:
+            g_first = list(gs.autograd.grad(
+                [o for o, _ in g_pairs], g_x, [v for _, v in g_pairs],
+                retain_graph=True, create_graph=create_graph, allow_unused=True,
+            ))
+        else:
+            g_first = [None] * len(g_x)
+        for n, (gg, tg, x) in enumerate(zip(g_first, t_first, g_x)):
+            if gg is not None:
+                assert gg.shape == x.shape, f"gradient of input {n} ({path}) has shape {gg.shape}, the input {x.shape}"
+                assert gg.dtype == x.dtype, f"gradient of input {n} ({path}) has dtype {gg.dtype}, the input {x.dtype}"
+            ref = _np(x)
+            _close(f"gradient of input {n} ({path})", _grad_or_zeros(gg, ref), _grad_or_zeros(tg, ref), atol, rtol, check_dtype)
     seen |= ops_in_graph([g for g in g_first if g is not None])
 
     # 3. second derivatives: d/d(x, v) of s = sum_i <g_i, w_i>

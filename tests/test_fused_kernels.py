@@ -112,3 +112,101 @@ def test_normal_cdf_float32_tails_and_specials() -> None:
     specials = _normal_cdf(np.array([np.nan, np.inf, -np.inf, -40.0], np.float32))
     assert np.isnan(specials[0]) and specials[1] == 1.0 and specials[2] == 0.0 and specials[3] == 0.0
     np.testing.assert_allclose(_normal_cdf(x.astype(np.float64)), ref, rtol=1e-14, atol=0)
+
+
+# ---------------------------------------------------------------- fast path == reference, every op
+# One entry per registered op with an array-level ``backward_arrays``: (inputs, options) builders at
+# sizes above the cache block (backend.BLOCK elements), so the blocked loops run several blocks.
+# A new op with a fast path must add its entry here (test_every_fast_path_has_a_case).
+def _fast_cases() -> dict[str, list]:
+    B = backend.BLOCK
+
+    def lin(r, dt):
+        return [r((300, 256), dt), r((260, 256), dt), r((260,), dt)], {}
+
+    def gelu(approx):
+        return lambda r, dt: ([r((B // 100 + 3, 211), dt, 3.0)], {"approximate": approx})
+
+    def bce(reduction):
+        return lambda r, dt: ([r((400, 200), dt, 3.0), r((400, 200), dt, 0.5)], {"reduction": reduction})
+
+    def layer_norm(r, dt):
+        return [r((4, 170, 128), dt, 5.0), r((128,), dt), r((128,), dt)], {"ndim": 1, "eps": 1e-5, "has_weight": True}
+
+    def batch_norm(r, dt):
+        return [r((32, 16, 12, 12), dt, 2.0), r((16,), dt), r((16,), dt)], {"eps": 1e-5, "has_weight": True, "has_bias": True}
+
+    def attn(causal, dropout):
+        def make(r, dt):
+            L = 96
+            mask = np.triu(np.full((L, L), -np.inf, dt), 1) if causal else None
+            drop = (np.random.default_rng(5).random((4, 2, L, L)) > 0.2).astype(dt) / dt(0.8) if dropout else None
+            return [r((4, 2, L, 72), dt), r((4, 2, L, 72), dt), r((4, 2, L, 72), dt)], {"mask": mask, "scale": 0.3, "drop": drop}
+        return make
+
+    def packed(r, dt):
+        L = 96
+        mask = np.triu(np.full((L, L), -np.inf, dt), 1)
+        return [r((4, L, 3 * 192), dt)], {"mask": mask, "scale": 0.25, "heads": 4}
+
+    def rec(gates, cell=False, reverse=False, **opts):
+        def make(r, dt):
+            T, Bt, H = (18 if gates == 1 else 6), 40, 96
+            ins = [r((T, Bt, gates * H), dt), r((Bt, H), dt)] + ([r((Bt, H), dt)] if cell else [])
+            ins += [r((gates * H, H), dt, 0.2), r((gates * H,), dt)]
+            return ins, {"reverse": reverse, "has_bias": True, **opts}
+        return make
+
+    return {
+        "linear": [lin],
+        "gelu": [gelu("tanh"), gelu("none")],
+        "bce_with_logits": [bce("none"), bce("mean")],
+        "layer_norm": [layer_norm],
+        "batch_norm": [batch_norm],
+        "attention": [attn(False, False), attn(True, True)],
+        "packed_self_attention": [packed],
+        "rnn_sequence": [rec(1, nonlinearity="tanh"), rec(1, nonlinearity="relu", reverse=True)],
+        "gru_sequence": [rec(3), rec(3, reverse=True)],
+        "lstm_sequence": [rec(4, cell=True), rec(4, cell=True, reverse=True)],
+    }
+
+
+FAST_CASES = _fast_cases()
+
+
+def test_every_fast_path_has_a_case() -> None:
+    with_fast_path = {name for name, cls in gs.autograd.OPS.items() if cls.has_fast_backward}
+    assert with_fast_path == set(FAST_CASES), (
+        f"ops with backward_arrays but no FAST_CASES entry: {sorted(with_fast_path - set(FAST_CASES))}"
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("op,variant", [(op, i) for op, makers in FAST_CASES.items() for i in range(len(makers))])
+def test_fast_path_equals_reference(op, variant, dtype) -> None:
+    """The engine's two ways through an op agree: ``backward_arrays`` (create_graph=False) and the
+    differentiable reference ``backward`` (create_graph=True); a fused forward equals its ``reference``."""
+    rng = np.random.default_rng(7)
+
+    def r(shape, dt, scale=1.0):
+        return gs.tensor((rng.standard_normal(shape) * scale).astype(dt), requires_grad=True)
+
+    cls = gs.autograd.OPS[op]
+    inputs, opts = FAST_CASES[op][variant](r, dtype)
+    out = cls.apply(*inputs, **opts)
+    assert out.dtype == dtype
+    tol = {"rtol": 2e-4, "atol": 2e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    if cls.reference is not None:
+        with gs.no_grad():
+            ref_out = cls.reference(*inputs, **opts)
+        scale = float(np.abs(ref_out.data).max()) or 1.0  # relative to the largest value (float32 sums)
+        np.testing.assert_allclose(out.data / scale, ref_out.data / scale, rtol=tol["rtol"], atol=tol["rtol"],
+                                   err_msg=f"{op}: forward != reference")
+    g = gs.tensor(rng.standard_normal(out.shape).astype(dtype))
+    fast = gs.autograd.grad(out, inputs, g, retain_graph=True)
+    reference = gs.autograd.grad(out, inputs, g, create_graph=True)
+    for i, (a, b) in enumerate(zip(fast, reference)):
+        assert a.dtype == b.dtype == dtype
+        scale = float(np.abs(b.data).max()) or 1.0  # sums over many terms: compare relative to the largest
+        np.testing.assert_allclose(a.data / scale, b.data / scale, rtol=tol["rtol"], atol=tol["rtol"],
+                                   err_msg=f"{op}: gradient of input {i}, fast path != reference")

@@ -155,6 +155,10 @@ class TensorOps:
     def chunk(self, chunks: int, dim: int = 0) -> Any: return _shp.chunk(self, chunks, dim)
     def narrow(self, dim: int, start: int, length: int) -> Any: return _shp.narrow(self, dim, start, length)
     def flip(self, *dims: Any) -> Any: return _shp.flip(self, *dims)
+    def sum_to_size(self, *size: Any) -> Any:
+        """Sum broadcast axes away down to ``size`` (the adjoint of broadcasting; the engine's unbroadcast)."""
+        shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], tuple | list) else tuple(size)
+        return _shp.sum_to_shape(self, shape)
     def contiguous(self) -> Any: return self
 
     # ---- indexing

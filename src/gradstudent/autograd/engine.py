@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .function import Function, _check_finite
+from .function import Function, _check_finite, result_tensor
 from .grad_mode import set_grad_enabled, state
 
 if TYPE_CHECKING:
@@ -34,9 +34,7 @@ def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     """
     if grad.shape == shape:
         return grad
-    from ..ops.shape import sum_to_shape
-
-    return sum_to_shape(grad, shape)
+    return grad.sum_to_size(shape)
 
 
 def topological_order(roots: Sequence[Function]) -> list[Function]:
@@ -84,70 +82,126 @@ def run_backward(
     With ``targets=None`` gradients of leaves are accumulated into ``.grad``
     (``Tensor.backward``). Otherwise the gradients of ``targets`` are returned
     and ``.grad`` is left alone (``autograd.grad``).
+
+    The chain rule itself is the loop in the middle, the same loop as micrograd's
+    ``for v in reversed(topo): v._backward()``: each node receives the gradient of
+    its output, turns it into one gradient per input (:func:`vjp`), and adds those
+    into the gradients of the nodes (or leaves) that produced the inputs. Around it:
+    hooks and requested tensors (:class:`_Requests`), anomaly checks, and freeing
+    each node's saved values once it is done (unless ``retain_graph``).
     """
-    grads: dict[Function, Tensor] = {}  # node -> gradient of the node's output
+    grads: dict[Function, Tensor] = {}  # node -> gradient of the node's output, summed over its consumers
     leaf_grads: dict[int, tuple[Tensor, Tensor]] = {}  # id(leaf) -> (leaf, gradient)
     for r, g in zip(roots, root_grads):
-        if r._ctx is None:
-            _accumulate_leaf(leaf_grads, r, g)
-        else:
-            grads[r._ctx] = grads[r._ctx] + g if r._ctx in grads else g
-
+        _add_gradient(grads, leaf_grads, r._ctx, r, g)
     order = topological_order([r._ctx for r in roots if r._ctx is not None])
-    results: list[Tensor | None] = [None] * (len(targets) if targets is not None else 0)
-    nonleaf_targets = {id(t._ctx): i for i, t in enumerate(targets or []) if t._ctx is not None}
-    passes_on: set[int] | None = None  # with targets: nodes whose backward leads to a requested tensor
-    if targets is not None:
-        order, passes_on = _prune(order, {id(t) for t in targets}, set(nonleaf_targets))
+    requests = _Requests(targets, order) if targets is not None else None
+    if requests is not None:
+        order = requests.order
+    done: list[Function] = []
 
-    with set_grad_enabled(create_graph):
-        for node in reversed(order):
+    with set_grad_enabled(create_graph):  # record the backward's own ops only for create_graph
+        for node in reversed(order):  # every consumer of a node's output comes before the node
             grad = grads.pop(node, None)
-            if grad is None:  # nothing flowed here (e.g. unused branch)
+            if grad is None:  # nothing flowed here (an unused branch)
                 continue
-            if node.freed:
-                node._check_alive()
-            for hook in getattr(node, "hooks", ()):
-                new = hook(grad)
-                grad = grad if new is None else new
-            if id(node) in nonleaf_targets:
-                results[nonleaf_targets[id(node)]] = grad
-                if passes_on is not None and id(node) not in passes_on:
-                    continue  # nothing requested lies further back
-            input_grads = _as_tuple(_call_backward(node, grad), len(node.inputs), node)
+            node._check_alive()  # a second backward through a freed graph is an error
+            grad = _run_node_hooks(node, grad)
+            if requests is not None and not requests.note(node, grad):
+                continue  # nothing requested lies further back
+            input_grads = vjp(node, grad, create_graph)  # the chain rule for this one op
             for t, parent, needed, g in zip(node.inputs, node.parents, node.input_requires_grad, input_grads):
-                if g is None or not needed:
-                    continue
-                if g.shape != t.shape:
-                    g = unbroadcast(g, t.shape)
-                if state.anomaly:
-                    _check_anomaly(node, g)
-                if parent is None:
-                    _accumulate_leaf(leaf_grads, t, g)
-                elif parent in grads:
-                    grads[parent] = grads[parent] + g
-                else:
-                    grads[parent] = g
+                if g is not None and needed:
+                    g = unbroadcast(g, t.shape)  # broadcast in forward -> sum in backward
+                    if state.anomaly:
+                        _check_anomaly(node, g)
+                    _add_gradient(grads, leaf_grads, parent, t, g)
             if not retain_graph:
-                node.release()
+                done.append(node)
+    for node in done:  # free what forward saved (after the loop: a node's output may be saved by it,
+        node.release()  # and only its consumers' inputs keep that output alive until it has run)
 
-    if targets is not None:
-        for i, t in enumerate(targets):
-            if t._ctx is None and id(t) in leaf_grads:
-                results[i] = _run_leaf_hooks(t, leaf_grads[id(t)][1])
-            if results[i] is None and not allow_unused:
-                raise RuntimeError(
-                    f"autograd.grad: input {i} (shape {tuple(t.shape)}) was not used to compute the "
-                    f"outputs; pass allow_unused=True to get None for it"
-                )
-        return results
-
+    if requests is not None:
+        return requests.results(leaf_grads, allow_unused)
     for leaf, g in leaf_grads.values():
         g = _run_leaf_hooks(leaf, g)
         if not create_graph:
             g = g.detach()
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     return None
+
+
+def vjp(node: Function, grad: Tensor, create_graph: bool) -> tuple[Tensor | None, ...]:
+    """One gradient (or None) per input of ``node``, from the gradient of its output.
+
+    The op's array-level ``backward_arrays`` when it has one and no graph of the
+    backward is being recorded; otherwise its reference ``backward`` (Tensor ops,
+    differentiable again). This is the only place that chooses between the two.
+    """
+    if state.anomaly:  # check the op's gradients as a whole (see _check_anomaly), not op by op inside it
+        state.anomaly = False
+        try:
+            return vjp(node, grad, create_graph)
+        finally:
+            state.anomaly = True
+    if node.has_fast_backward and not create_graph:
+        out = node.backward_arrays(grad.data)  # type: ignore[attr-defined]
+        arrays = out if isinstance(out, tuple) else (out,)
+        return _as_tuple(tuple([None if a is None else result_tensor(a) for a in arrays]), len(node.inputs), node)
+    return _as_tuple(node.backward(grad), len(node.inputs), node)
+
+
+def _add_gradient(
+    grads: dict[Function, Tensor], leaf_grads: dict[int, tuple[Tensor, Tensor]],
+    parent: Function | None, t: Tensor, g: Tensor,
+) -> None:
+    """grad[t] += g: into the producing node's slot, or the leaf's (a tensor with no producer)."""
+    if parent is None:
+        _accumulate_leaf(leaf_grads, t, g)
+    elif parent in grads:
+        grads[parent] = grads[parent] + g
+    else:
+        grads[parent] = g
+
+
+def _run_node_hooks(node: Function, grad: Tensor) -> Tensor:
+    """Hooks registered on a non-leaf tensor (``register_hook``) see, and may replace, its gradient."""
+    for hook in node.__dict__.get("hooks", ()):
+        new = hook(grad)
+        grad = grad if new is None else new
+    return grad
+
+
+class _Requests:
+    """What ``autograd.grad`` asked for: the gradients of ``targets``, nothing into ``.grad``.
+
+    Only the nodes that produce a requested tensor or lead back to one need to run
+    (``order`` is pruned to them); a requested non-leaf tensor's gradient is taken
+    as it arrives at the node that produced it.
+    """
+
+    def __init__(self, targets: Sequence[Tensor], order: list[Function]) -> None:
+        self.targets = list(targets)
+        self.found: list[Tensor | None] = [None] * len(self.targets)
+        self.at_node = {id(t._ctx): i for i, t in enumerate(self.targets) if t._ctx is not None}
+        self.order, self.passes_on = _prune(order, {id(t) for t in self.targets}, set(self.at_node))
+
+    def note(self, node: Function, grad: Tensor) -> bool:
+        """Record ``grad`` if ``node`` produced a requested tensor; whether to go on through ``node``."""
+        if id(node) in self.at_node:
+            self.found[self.at_node[id(node)]] = grad
+        return id(node) in self.passes_on
+
+    def results(self, leaf_grads: dict[int, tuple[Tensor, Tensor]], allow_unused: bool) -> list[Tensor | None]:
+        for i, t in enumerate(self.targets):
+            if t._ctx is None and id(t) in leaf_grads:
+                self.found[i] = _run_leaf_hooks(t, leaf_grads[id(t)][1])
+            if self.found[i] is None and not allow_unused:
+                raise RuntimeError(
+                    f"autograd.grad: input {i} (shape {tuple(t.shape)}) was not used to compute the "
+                    f"outputs; pass allow_unused=True to get None for it"
+                )
+        return self.found
 
 
 def _accumulate_leaf(leaf_grads: dict[int, tuple[Tensor, Tensor]], leaf: Tensor, g: Tensor) -> None:
@@ -184,23 +238,14 @@ def _prune(order: list[Function], wanted: set[int], target_nodes: set[int]) -> t
     """
     passes_on: set[int] = set()
     for node in order:  # inputs come before their consumers in ``order``
+        if node.freed:  # its inputs are gone: keep it, so that the loop reports the freed graph
+            passes_on.add(id(node))
+            continue
         for t, parent in zip(node.inputs, node.parents):
             if id(t) in wanted or (parent is not None and id(parent) in passes_on):
                 passes_on.add(id(node))
                 break
     return [n for n in order if id(n) in passes_on or id(n) in target_nodes], passes_on
-
-
-def _call_backward(node: Function, grad: Tensor) -> Any:
-    """``node.backward(grad)``; in anomaly mode the ops inside it are not checked one by one,
-    so that a NaN/inf is reported against ``node`` (see :func:`_check_anomaly`)."""
-    if not state.anomaly:
-        return node.backward(grad)
-    state.anomaly = False
-    try:
-        return node.backward(grad)
-    finally:
-        state.anomaly = True
 
 
 def _check_anomaly(node: Function, g: Tensor) -> None:

@@ -7,6 +7,22 @@ A Function subclass writes
   *Tensor* operations. Because the chain rule is itself made of differentiable
   ops, ``backward(create_graph=True)`` records it and gives second derivatives
   (Hessian-vector products, gradient penalties, PDE residuals) for free.
+  This is the *reference* backward: the one the lecture shows.
+
+Two optional additions, for speed, never instead of the above:
+
+* ``backward_arrays(self, grad_array) -> array or tuple (array or None per input)``:
+  the same chain rule on plain arrays. The *engine* calls it instead of ``backward``
+  when no graph of the backward is being built (``create_graph=False``, the usual
+  training step); ``backward`` still serves ``create_graph=True``. An op never
+  asks for itself which mode is on. ``tests/test_fused_kernels.py`` checks that the
+  two agree for every registered op that has one, and the op-table oracle checks both
+  against PyTorch.
+* ``reference``: for a *fused forward* (several ops' work in one array routine), a
+  staticmethod ``reference(*inputs, **options) -> Tensor`` computing the same thing
+  from ordinary Tensor ops, so a student can read (and tests can compare) what the
+  fused kernel does. :meth:`Function.backward_through_reference` differentiates it, a
+  ready-made reference ``backward`` for such ops.
 
 Gradients returned by ``backward`` may have the *broadcast* shape of the
 output; the engine reduces them to each input's shape in one central place
@@ -21,15 +37,20 @@ from __future__ import annotations
 
 import traceback
 import weakref
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
-from .grad_mode import state
+from .grad_mode import enable_grad, state
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
 #: The Tensor class; ``tensor.py`` fills this in once the class exists (it imports this module).
 _Tensor: Any = None
+
+def result_tensor(array: Any) -> Tensor:
+    """Wrap an array computed by an op (a forward result, a ``backward_arrays`` gradient) as a Tensor."""
+    return _Tensor._make(array)
+
 
 #: ``ops/inplace.py`` fills this in: brings a view's history up to date after an in-place op
 #: changed the tensor it views (PyTorch regenerates a view's grad_fn the same way).
@@ -53,13 +74,27 @@ def register(name: str):
 
 
 class Function:
-    """Base class of all differentiable operations (a node of the graph)."""
+    """Base class of all differentiable operations; an instance is one node of the graph.
+
+    Subclass it, write ``forward`` (arrays in, array out) and ``backward`` (the chain
+    rule in Tensor ops), register it with ``@register("name")`` and call it with
+    ``MyOp.apply(*tensors, **options)``. ``apply`` runs ``forward`` and, when an input
+    requires grad (and grad mode is on), records the node: its ``inputs``, their
+    version counters (``saved_inputs()`` checks them) and the graph edges
+    (``parents``). Optional fast paths: ``backward_arrays`` and ``reference`` (see the
+    module docstring). After a backward without ``retain_graph`` the engine calls
+    :meth:`release`, which drops everything the node saved.
+    """
 
     op_name: ClassVar[str] = "function"
     #: set True in a subclass whose backward calls ``saved_output()``
     saves_output: ClassVar[bool] = False
     #: set False for ops whose result is never differentiable (argmax, comparisons)
     differentiable: ClassVar[bool] = True
+    #: True when the class (or a base other than Function) defines ``backward_arrays``
+    has_fast_backward: ClassVar[bool] = False
+    #: optional: the fused forward written with Tensor ops, ``reference(*inputs, **options)``
+    reference: ClassVar[Callable[..., Any] | None] = None
 
     inputs: tuple[Tensor, ...]
     versions: tuple[int, ...]
@@ -75,6 +110,12 @@ class Function:
 
     def backward(self, grad: Tensor) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.backward is not defined: op is not differentiable")
+
+    # backward_arrays(self, grad: Array) -> Array | tuple[Array | None, ...]   (optional, see above)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.has_fast_backward = callable(getattr(cls, "backward_arrays", None))
 
     # ---- running an op -------------------------------------------------------------
     @classmethod
@@ -109,6 +150,8 @@ class Function:
             if cls.saves_output:
                 fn._output_ref = weakref.ref(result)
                 fn._output_version = result._version
+            if cls.reference is not None:
+                fn.options = options  # for backward_through_reference
             if state.anomaly:
                 fn._trace = traceback.format_stack()[:-2]
         if state.anomaly:
@@ -133,6 +176,32 @@ class Function:
                 )
         return self.inputs
 
+    def saved_arrays(self) -> tuple[Any, ...]:
+        """The input arrays (for ``backward_arrays``), verified unmodified since forward."""
+        return tuple([t.data for t in self.saved_inputs()])
+
+    def backward_through_reference(self, grad: Tensor) -> tuple[Tensor | None, ...]:
+        """A reference ``backward`` for a fused op: differentiate ``reference(*inputs, **options)``.
+
+        The reference is rebuilt from the saved inputs with grad mode on, and its
+        vector-Jacobian product is taken with ``create_graph=True``, so the result is
+        differentiable again (second derivatives of fused ops come from here).
+        """
+        from .functional import grad as autograd_grad  # functional -> engine -> this module
+
+        assert self.reference is not None, f"{self.op_name}: no reference composite to differentiate"
+        inputs = self.saved_inputs()
+        needs = self.needs_input_grad
+        with enable_grad():
+            out = type(self).reference(*inputs, **self.options)
+            wanted = [t for t, n in zip(inputs, needs) if n]
+            found = iter(autograd_grad([out], wanted, [grad], create_graph=True, allow_unused=True))
+        result: list[Tensor | None] = []
+        for t, n in zip(inputs, needs):
+            g = next(found) if n else None
+            result.append(g if g is not None or not n else t * 0.0)  # an input the output does not use
+        return tuple(result)
+
     def saved_output(self) -> Tensor:
         """The output tensor, verified unmodified since forward."""
         self._check_alive()
@@ -156,10 +225,18 @@ class Function:
             )
 
     def release(self) -> None:
-        """Free what forward saved (called after a backward without retain_graph)."""
-        keep = {"inputs": self.inputs, "parents": self.parents, "input_requires_grad": self.input_requires_grad}
+        """Free what forward saved (called after a backward without retain_graph).
+
+        Everything goes: the arrays forward kept on ``self`` *and* the input tensors
+        (whose arrays are the activations of earlier layers). Only the graph's edges
+        stay, so a second backward still finds this node and reports it as freed. A
+        loop that keeps its losses (``losses.append(loss)``) then keeps one small
+        node per loss, not the whole step's activations (as in PyTorch).
+        """
+        keep = {"parents": self.parents, "input_requires_grad": self.input_requires_grad}
         self.__dict__.clear()
         self.__dict__.update(keep)
+        self.inputs = ()
         self.versions = None  # type: ignore[assignment]
 
     @property

@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function, register
-from ..autograd.grad_mode import state
 from ..backend import Array, get_array_module
 from ..random import dropout_mask
 from ..tensor import Tensor
@@ -129,21 +128,22 @@ def _attend_grad(g: Array, q: Array, k: Array, v: Array, a: Array, scale: float,
     return gq, gk, gv
 
 
-def _attend_grad_tensors(
-    g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Array | None, scale: float, drop: Array | None = None
-) -> tuple[Tensor, Tensor, Tensor]:
-    """The same gradients with differentiable ops (for create_graph=True)."""
-    scores = (q * scale) @ k.mT
+def _constant(a: Array | None) -> Tensor | None:
+    return None if a is None else Tensor._make(a)
+
+
+def attention_composite(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, scale: float, drop: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
+    """The attention formulas of the module docstring from ordinary differentiable ops:
+    returns (output, weights); ``drop`` (or None) multiplies the weights (dropout)."""
+    scores = (q * scale) @ k.mT  # scaling q (L x E) is cheaper than scaling the scores (L x S)
     if mask is not None:
-        scores = scores + Tensor._make(mask)
-    a = scores.softmax(-1)
-    ds = g @ v.mT
-    ad = a
+        scores = scores + mask
+    weights = scores.softmax(-1)
     if drop is not None:
-        d = Tensor._make(drop)
-        ds, ad = ds * d, a * d
-    ds = a * (ds - (ds * a).sum(-1, keepdim=True)) * scale
-    return ds @ k, ds.mT @ q, ad.mT @ g
+        weights = weights * drop
+    return weights @ v, weights
 
 
 @register("attention")
@@ -152,16 +152,20 @@ class FusedAttention(Function):
     ``mask`` and the dropout mask ``drop`` (or None) are constants"""
 
     def forward(self, q: Array, k: Array, v: Array, mask: Array | None, scale: float, drop: Array | None = None) -> Array:
-        self.mask, self.scale, self.drop = mask, scale, drop
+        self.scale, self.drop = scale, drop
         out, self.weights = _attend(q, k, v, mask, scale, drop)
         return out
 
-    def backward(self, grad: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        q, k, v = self.saved_inputs()
-        if state.grad_enabled:
-            return _attend_grad_tensors(grad, q, k, v, self.mask, self.scale, self.drop)
-        gq, gk, gv = _attend_grad(grad.data, q.data, k.data, v.data, self.weights, self.scale, self.drop)
-        return Tensor._make(gq), Tensor._make(gk), Tensor._make(gv)
+    @staticmethod
+    def reference(q: Tensor, k: Tensor, v: Tensor, mask: Array | None, scale: float, drop: Array | None = None) -> Tensor:
+        return attention_composite(q, k, v, _constant(mask), scale, _constant(drop))[0]
+
+    def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
+        return self.backward_through_reference(grad)
+
+    def backward_arrays(self, grad: Array) -> tuple[Array, Array, Array]:
+        q, k, v = self.saved_arrays()
+        return _attend_grad(grad, q, k, v, self.weights, self.scale, self.drop)
 
 
 def _split_heads(qkv: Array | Tensor, heads: int) -> tuple[Any, Any, Any]:
@@ -182,27 +186,30 @@ class PackedSelfAttention(Function):
     (attention weights times the dropout mask ``drop`` when given)"""
 
     def forward(self, qkv: Array, mask: Array | None, scale: float, heads: int, drop: Array | None = None) -> Array:
-        self.mask, self.scale, self.heads, self.drop = mask, scale, heads, drop
+        self.scale, self.heads, self.drop = scale, heads, drop
         out, self.weights = _attend(*_split_heads(qkv, heads), mask, scale, drop)  # (B, h, L, d)
         B, h, L, d = out.shape
         return get_array_module(out).ascontiguousarray(out.transpose(0, 2, 1, 3)).reshape(B, L, h * d)
 
-    def backward(self, grad: Tensor) -> Tensor:
-        (qkv,) = self.saved_inputs()
+    @staticmethod
+    def reference(qkv: Tensor, mask: Array | None, scale: float, heads: int, drop: Array | None = None) -> Tensor:
         B, L, E3 = qkv.shape
-        g = grad.reshape(B, L, self.heads, E3 // (3 * self.heads))  # (B, L, h, d)
-        if state.grad_enabled:
-            grads = _attend_grad_tensors(g.permute(0, 2, 1, 3), *_split_heads(qkv, self.heads), self.mask, self.scale, self.drop)
-            from .shape import cat
+        out = attention_composite(*_split_heads(qkv, heads), _constant(mask), scale, _constant(drop))[0]  # (B, h, L, d)
+        return out.permute(0, 2, 1, 3).reshape(B, L, E3 // 3)
 
-            return cat([t.permute(0, 2, 1, 3).reshape(B, L, E3 // 3) for t in grads], -1)
-        xp = get_array_module(grad.data)
-        q, k, v = _split_heads(qkv.data, self.heads)
-        grads = _attend_grad(g.data.transpose(0, 2, 1, 3), q, k, v, self.weights, self.scale, self.drop)
+    def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
+        return self.backward_through_reference(grad)
+
+    def backward_arrays(self, grad: Array) -> Array:
+        (qkv,) = self.saved_arrays()
+        B, L, E3 = qkv.shape
+        xp = get_array_module(grad)
+        g = grad.reshape(B, L, self.heads, E3 // (3 * self.heads)).transpose(0, 2, 1, 3)  # (B, h, L, d)
+        grads = _attend_grad(g, *_split_heads(qkv, self.heads), self.weights, self.scale, self.drop)
         out = xp.empty(qkv.shape, dtype=grad.dtype)
         for view, part in zip(_split_heads(out, self.heads), grads):  # qkv.grad[b, l, part, head, e]
             view[...] = part
-        return Tensor._make(out)
+        return out
 
 
 def attention(
@@ -216,13 +223,13 @@ def attention(
 ) -> tuple[Tensor, Tensor]:
     """The attention computation with an already-additive ``mask``; returns (output, weights)."""
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
-    scores = (q * scale) @ k.mT  # scaling q (L x E) is cheaper than scaling the scores (L x S)
-    if mask is not None:
-        scores = scores + mask
-    weights = scores.softmax(-1)
+    drop = None
     if dropout_p > 0.0:
-        weights = weights * Tensor._make(dropout_mask(weights.shape, dropout_p, weights.dtype, weights.data, generator))
-    return weights @ v, weights
+        shape = np.broadcast_shapes(tuple(q.shape[:-2]), tuple(k.shape[:-2])) + (q.shape[-2], k.shape[-2])
+        if mask is not None:
+            shape = np.broadcast_shapes(shape, tuple(mask.shape))  # the weights' shape
+        drop = Tensor._make(dropout_mask(shape, dropout_p, q.dtype, q.data, generator))
+    return attention_composite(q, k, v, mask, scale, drop)
 
 
 def scaled_dot_product_attention(

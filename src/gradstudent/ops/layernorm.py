@@ -13,10 +13,9 @@ Backward (``gx = y.grad * w``, means over j)::
     w.grad[j]    = sum_n y.grad[n, j] * xhat[n, j]
     b.grad[j]    = sum_n y.grad[n, j]
 
-A plain backward (the usual case) runs these lines directly on the arrays saved
-by forward. When the backward itself is being recorded (``create_graph=True``,
-for second derivatives), the same formulas are written with Tensor ops on a
-recomputed ``xhat``, so they are differentiable again.
+``backward`` writes these formulas with Tensor ops on a recomputed ``xhat`` (the
+reference, differentiable again); ``backward_arrays`` runs the same lines on the
+arrays saved by forward (the engine's choice when no graph is recorded).
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ import math
 from typing import Sequence
 
 from ..autograd.function import Function, register
-from ..autograd.grad_mode import state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import sum_first_axis, sum_last_axis
@@ -63,9 +61,7 @@ class LayerNorm(Function):
 
     def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
         x, w, b, needs = self._split()
-        if not state.grad_enabled:
-            return self._backward_arrays(grad.data, w, b, needs)
-        # create_graph: the same formulas with differentiable ops on a recomputed xhat
+        # the formulas with differentiable ops on a recomputed xhat
         lead = tuple(range(x.ndim - len(self.axes)))  # the batch-like axes w and b are shared over
         mu = x.mean(self.axes, keepdim=True)
         xc = x - mu
@@ -84,15 +80,16 @@ class LayerNorm(Function):
             out.append(grad.sum(lead) if needs[len(out)] else None)  # b.grad[j] = sum_n g[n, j]
         return tuple(out)
 
-    def _backward_arrays(self, g: Array, w: Tensor | None, b: Tensor | None, needs: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
-        """The plain backward on the arrays saved by forward."""
+    def backward_arrays(self, g: Array) -> tuple[Array | None, ...]:
+        """The same backward on the arrays saved by forward."""
+        _, w, b, needs = self._split()
         xp = get_array_module(g)
         xhat, rstd = self.xhat, self.rstd
         N, D = xhat.shape
         shape, wshape = g.shape, g.shape[g.ndim - len(self.axes) :]
         g = xp.ascontiguousarray(g).reshape(N, D)
         gxhat = g * w.data.reshape(-1) if w is not None else g  # gx[n, j] = y.grad[n, j] * w[j]
-        out: list[Tensor | None] = [None]
+        out: list[Array | None] = [None]
         if needs[0]:
             m1 = sum_last_axis(gxhat) * (1.0 / D)          # m1[n] = mean_j gx[n, j]
             m2 = sum_last_axis(gxhat * xhat) * (1.0 / D)   # m2[n] = mean_j gx[n, j] xhat[n, j]
@@ -100,11 +97,11 @@ class LayerNorm(Function):
             xp.subtract(gxhat, gx, out=gx)
             gx -= m1[:, None]
             gx *= rstd[:, None]               # x.grad[n, j] = rstd[n] (gx[n, j] - m1[n] - xhat[n, j] m2[n])
-            out[0] = Tensor._make(gx.reshape(shape))
+            out[0] = gx.reshape(shape)
         if w is not None:  # w.grad[j] = sum_n g[n, j] xhat[n, j]
-            out.append(Tensor._make(sum_first_axis(g * xhat).reshape(wshape)) if needs[len(out)] else None)
+            out.append(sum_first_axis(g * xhat).reshape(wshape) if needs[len(out)] else None)
         if b is not None:  # b.grad[j] = sum_n g[n, j]
-            out.append(Tensor._make(sum_first_axis(g).reshape(wshape)) if needs[len(out)] else None)
+            out.append(sum_first_axis(g).reshape(wshape) if needs[len(out)] else None)
         return tuple(out)
 
 

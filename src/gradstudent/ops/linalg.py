@@ -12,12 +12,9 @@ import string
 from typing import Any
 
 from ..autograd.function import Function, register
-from ..autograd.grad_mode import state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes, sum_first_axis
-from .reduce import Sum
-from .shape import Permute
 
 
 @register("matmul")
@@ -50,26 +47,30 @@ class Linear(Function):
             z += b
         return z
 
+    @staticmethod
+    def reference(x: Tensor, w: Tensor, b: Tensor | None = None) -> Tensor:
+        """The same forward from the two ops it fuses."""
+        z = x @ w.mT
+        return z if b is None else z + b
+
     def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
-        x, w = self.inputs[0], self.inputs[1]
-        self.saved_inputs()
+        x, w = self.saved_inputs()[:2]
         needs = self.needs_input_grad
-        has_bias = len(self.inputs) == 3
-        if not state.grad_enabled:  # plain backward: the three products on arrays, no graph to record
-            g = grad.data
-            out = [
-                Tensor._make(g @ w.data) if needs[0] else None,    # x.grad[n, i] += z.grad[n, o] * W[o, i]
-                Tensor._make(g.T @ x.data) if needs[1] else None,  # W.grad[o, i] += z.grad[n, o] * x[n, i]
-            ]
-            if has_bias:  # b.grad[o] += z.grad[n, o]
-                out.append(Tensor._make(sum_first_axis(g)) if needs[2] else None)
-            return tuple(out)
-        gx = MatMul.apply(grad, w) if needs[0] else None  # x.grad[n, i] += z.grad[n, o] * W[o, i]
-        gw = MatMul.apply(Permute.apply(grad, dims=(1, 0)), x) if needs[1] else None  # W.grad[o, i] += z.grad[n, o] * x[n, i]
-        if not has_bias:
+        gx = grad @ w if needs[0] else None  # x.grad[n, i] += z.grad[n, o] * W[o, i]
+        gw = grad.mT @ x if needs[1] else None  # W.grad[o, i] += z.grad[n, o] * x[n, i]
+        if len(needs) == 2:
             return gx, gw
-        gb = Sum.apply(grad, axes=(0,), keepdim=False) if needs[2] else None  # b.grad[o] += z.grad[n, o]
+        gb = grad.sum(0) if needs[2] else None  # b.grad[o] += z.grad[n, o]
         return gx, gw, gb
+
+    def backward_arrays(self, g: Array) -> tuple[Array | None, ...]:
+        """The same three products on arrays (row sums as a matrix-vector product)."""
+        x, w = self.saved_arrays()[:2]
+        needs = self.needs_input_grad
+        out = [g @ w if needs[0] else None, g.T @ x if needs[1] else None]
+        if len(needs) == 3:
+            out.append(sum_first_axis(g) if needs[2] else None)
+        return tuple(out)
 
 
 # ---------------------------------------------------------------- public functions

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function, register
-from ..autograd.grad_mode import state
 from ..backend import Array, blocks, get_array_module
 from ..tensor import Tensor
 
@@ -118,22 +117,32 @@ class Gelu(Function):
         self.cdf = cdf  # keep Phi(x) for a plain backward
         return x * cdf
 
+    @staticmethod
+    def reference(x: Tensor, approximate: str) -> Tensor:
+        """The same forward from ordinary ops: x Phi(x), Phi from erf or GPT-2's tanh form."""
+        if approximate == "tanh":
+            return 0.5 * x * (1.0 + (_K * (x + _C * x * x * x)).tanh())
+        return 0.5 * x * (1.0 + Erf.apply(x * (1.0 / math.sqrt(2.0))))
+
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
         if self.approximate == "tanh":
-            if not state.grad_enabled:  # plain backward: the saved h, array math in blocks
-                return Tensor._make(_gelu_tanh_grad(grad.data, x.data, self.h))
             t = (_K * (x + _C * x * x * x)).tanh()
             # d/dx [x/2 (1 + t)] = (1 + t)/2 + x/2 (1 - t^2) k (1 + 3 c x^2)
             dz = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _K * (1.0 + 3 * _C * x * x)
             return grad * dz
-        if not state.grad_enabled:  # plain backward: reuse Phi(x) from forward, plain array math
-            xd, xp = x.data, get_array_module(x.data)
-            pdf = xp.exp(-0.5 * xd * xd) * (1.0 / math.sqrt(2.0 * math.pi))
-            return Tensor._make(grad.data * (self.cdf + xd * pdf))
         cdf = 0.5 * (1.0 + Erf.apply(x * (1.0 / math.sqrt(2.0))))
         pdf = (-0.5 * x * x).exp() * (1.0 / math.sqrt(2.0 * math.pi))
         return grad * (cdf + x * pdf)  # x.grad[i] += z.grad[i] * (Phi(x) + x phi(x))
+
+    def backward_arrays(self, g: Array) -> Array:
+        """The same on arrays, reusing h (tanh form) or Phi(x) (exact form) from forward."""
+        (x,) = self.saved_arrays()
+        if self.approximate == "tanh":
+            return _gelu_tanh_grad(g, x, self.h)
+        xp = get_array_module(x)
+        pdf = xp.exp(-0.5 * x * x) * (1.0 / math.sqrt(2.0 * math.pi))
+        return g * (self.cdf + x * pdf)
 
 
 _K, _C = math.sqrt(2.0 / math.pi), 0.044715
@@ -293,15 +302,25 @@ class BCEWithLogits(Function):
         need_x, need_y = self.needs_input_grad
         if self.reduction == "mean":
             grad = grad * (1.0 / max(x.numel(), 1))
-        if not state.grad_enabled and need_x and not need_y:  # the usual case, on arrays
-            xp = get_array_module(x.data)
-            gx = xp.empty_like(x.data)
-            xp.tanh(x.data * 0.5, out=gx)
-            gx *= 0.5
-            gx += 0.5      # sigmoid(x)
-            gx -= y.data
-            gx *= grad.data  # x.grad[i] += z.grad[i] (sigmoid(x[i]) - y[i])  (z.grad 0-d when reduced)
-            return Tensor._make(gx), None
         gx = grad * (x.sigmoid() - y) if need_x else None  # x.grad[i] += z.grad[i] (sigmoid(x[i]) - y[i])
         gy = -grad * x if need_y else None  # y.grad[i] -= z.grad[i] x[i]
+        return gx, gy
+
+    def backward_arrays(self, g: Array) -> tuple[Array | None, Array | None]:
+        """The same on arrays: sigmoid as (1 + tanh(x/2))/2, in place."""
+        x, y = self.saved_arrays()
+        need_x, need_y = self.needs_input_grad
+        xp = get_array_module(x)
+        if self.reduction == "mean":
+            g = g * (1.0 / max(x.size, 1))
+        gx = gy = None
+        if need_x:
+            gx = xp.empty_like(x)
+            xp.tanh(x * 0.5, out=gx)
+            gx *= 0.5
+            gx += 0.5      # sigmoid(x)
+            gx -= y
+            gx *= g  # x.grad[i] += z.grad[i] (sigmoid(x[i]) - y[i])  (z.grad 0-d when reduced)
+        if need_y:
+            gy = -g * x  # y.grad[i] -= z.grad[i] x[i]
         return gx, gy

@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.function import Function, register
-from ..autograd.grad_mode import state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 
@@ -121,27 +120,8 @@ class BatchNorm(Function):
         return _unrows(y, ax, x.shape)
 
     def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
+        """The gradient from differentiable ops on a recomputed xhat (the reference)."""
         inputs = self.saved_inputs()
-        if state.grad_enabled:  # create_graph: build the gradient from differentiable ops
-            return self._backward_graph(grad, inputs)
-        ax, xhat = self.axis, self.xhat
-        g = _match_layout(grad.data, ax)
-        m = g.shape[1 - ax]
-        gb = _channel_sum(g, ax)  # b.grad[c] = sum g
-        gw = _channel_dot(g, xhat, ax)  # w.grad[c] = sum g * xhat
-        scale = self.rstd * inputs[1].data if self.has_weight else self.rstd
-        # x.grad = scale * (g - gb/M - xhat * gw/M), in three passes
-        gx = xhat * _per_channel(-scale * gw / m, ax)
-        gx += g * _per_channel(scale, ax)
-        gx -= _per_channel(scale * gb / m, ax)
-        out: list[Tensor | None] = [Tensor._make(_unrows(gx, ax, grad.shape)) if self.needs_input_grad[0] else None]
-        if self.has_weight:
-            out.append(Tensor._make(gw.astype(g.dtype)))
-        if self.has_bias:
-            out.append(Tensor._make(gb.astype(g.dtype)))
-        return tuple(out)
-
-    def _backward_graph(self, grad: Tensor, inputs: tuple[Tensor, ...]) -> tuple[Tensor | None, ...]:
         x = inputs[0]
         axes = _reduce_axes(x)
         shape = _channel_shape(x)
@@ -149,12 +129,33 @@ class BatchNorm(Function):
         rstd = ((xc * xc).mean(axes, keepdim=True) + self.eps).rsqrt()
         xhat = xc * rstd
         gxhat = grad * inputs[1].reshape(shape) if self.has_weight else grad
+        # x.grad = rstd (gxhat - mean(gxhat) - xhat mean(gxhat xhat)), means over all but the channel axis
         gx = rstd * (gxhat - gxhat.mean(axes, keepdim=True) - xhat * (gxhat * xhat).mean(axes, keepdim=True))
         out: list[Tensor | None] = [gx]
         if self.has_weight:
-            out.append((grad * xhat).sum(axes))
+            out.append((grad * xhat).sum(axes))  # w.grad[c] = sum g * xhat
         if self.has_bias:
-            out.append(grad.sum(axes))
+            out.append(grad.sum(axes))  # b.grad[c] = sum g
+        return tuple(out)
+
+    def backward_arrays(self, grad: Array) -> tuple[Array | None, ...]:
+        """The same on the arrays saved by forward, in the forward's row layout."""
+        inputs = self.saved_arrays()
+        ax, xhat = self.axis, self.xhat
+        g = _match_layout(grad, ax)
+        m = g.shape[1 - ax]
+        gb = _channel_sum(g, ax)  # b.grad[c] = sum g
+        gw = _channel_dot(g, xhat, ax)  # w.grad[c] = sum g * xhat
+        scale = self.rstd * inputs[1] if self.has_weight else self.rstd
+        # x.grad = scale * (g - gb/M - xhat * gw/M), in three passes
+        gx = xhat * _per_channel(-scale * gw / m, ax)
+        gx += g * _per_channel(scale, ax)
+        gx -= _per_channel(scale * gb / m, ax)
+        out: list[Array | None] = [_unrows(gx, ax, grad.shape) if self.needs_input_grad[0] else None]
+        if self.has_weight:
+            out.append(gw.astype(g.dtype))
+        if self.has_bias:
+            out.append(gb.astype(g.dtype))
         return tuple(out)
 
 

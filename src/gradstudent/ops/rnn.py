@@ -20,10 +20,11 @@ a second hand-written loop running backwards::
     W_hh.grad = sum_t dpre[t]^T @ h[t-1]         (one GEMM over all T*B rows, after the loop)
     gx.grad = dpre                                (b_hh.grad = dpre summed over t, b)
 
-Second derivatives: when the backward itself is recorded (``create_graph=True``)
-the op instead rebuilds the same computation from differentiable Tensor ops
-(:meth:`Recurrence.unroll`, also the readable reference implementation) and
-differentiates that. Tests check the fast loop against the unrolled version.
+The reference: :meth:`Recurrence.unroll` writes the same recurrence with ordinary
+differentiable Tensor ops (the op's ``reference``); ``backward`` differentiates it,
+so ``create_graph=True`` gives second derivatives. The hand-written BPTT loop is
+the op's ``backward_arrays``, which the engine uses when no graph is recorded.
+``tests/test_fused_kernels.py`` checks the two against each other.
 
 This file has the shared machinery, the Elman RNN (tanh/ReLU) and the GRU; the
 LSTM is in :mod:`gradstudent.ops.lstm`.
@@ -34,7 +35,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..autograd.function import Function, register
-from ..autograd.grad_mode import enable_grad, state
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import sum_first_axis
@@ -64,29 +64,24 @@ class Recurrence(Function):
     has_cell_state: ClassVar[bool] = False
 
     def forward(self, *arrays: Array, reverse: bool, has_bias: bool, **options: Any) -> Array:
-        self.reverse, self.has_bias, self.options = reverse, has_bias, options
+        self.reverse, self.has_bias = reverse, has_bias
+        self.cell_options = options
         return self.run(*arrays)
 
+    @classmethod
+    def reference(cls, *inputs: Tensor, reverse: bool, has_bias: bool, **options: Any) -> Tensor:
+        """The whole sequence from per-step Tensor ops (the subclass's ``unroll``)."""
+        return cls.unroll(*inputs, reverse=reverse, has_bias=has_bias, **options)
+
     def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
-        inputs = self.saved_inputs()
-        needs = self.needs_input_grad
-        if state.grad_enabled:  # create_graph=True: differentiate the unrolled Tensor-op version
-            return self._backward_unrolled(inputs, needs, grad)
-        grads = self.bptt(grad.data)
-        return tuple(Tensor._make(g) if (g is not None and n) else None for g, n in zip(grads, needs))
+        """Differentiate the unrolled Tensor-op version (the reference; second order works)."""
+        return self.backward_through_reference(grad)
 
-    def _backward_unrolled(self, inputs: tuple[Tensor, ...], needs: tuple[bool, ...], grad: Tensor) -> tuple[Tensor | None, ...]:
-        from ..autograd.functional import grad as autograd_grad
-
-        wanted = [t for t, n in zip(inputs, needs) if n]
-        with enable_grad():
-            out = self.unroll(*inputs, reverse=self.reverse, has_bias=self.has_bias, **self.options)
-        gs = iter(autograd_grad([out], wanted, [grad], create_graph=True, allow_unused=True))
-        result = []
-        for t, n in zip(inputs, needs):
-            g = next(gs) if n else None
-            result.append(g if g is not None or not n else t * 0.0)
-        return tuple(result)
+    def backward_arrays(self, grad: Array) -> tuple[Array | None, ...]:
+        """Backpropagation through time on arrays (the subclass's ``bptt``)."""
+        self.saved_inputs()
+        grads = self.bptt(grad)
+        return tuple(g if n else None for g, n in zip(grads, self.needs_input_grad))
 
     # ---- to be written by each recurrence
     def run(self, *arrays: Array) -> Array:  # pragma: no cover - abstract
@@ -132,7 +127,7 @@ class RNNSequence(Recurrence):
         xp = get_array_module(gx)
         _, _, _, w_hh, b_hh = _split_inputs((gx, h0) + rest, False, self.has_bias)
         T = gx.shape[0]
-        relu = self.options["nonlinearity"] == "relu"
+        relu = self.cell_options["nonlinearity"] == "relu"
         hs = xp.empty(gx.shape, dtype=gx.dtype)  # pre-activations, overwritten by h in place
         if b_hh is not None:
             xp.add(gx, b_hh, out=hs)
@@ -156,7 +151,7 @@ class RNNSequence(Recurrence):
         _, h0, _, w_hh, _ = _split_inputs(tuple(t.data for t in self.inputs), False, self.has_bias)
         hs = self.hs
         # act'(pre) from the output: tanh' = 1 - h^2, relu' = [h > 0]
-        dact = (hs > 0).astype(hs.dtype) if self.options["nonlinearity"] == "relu" else 1.0 - hs * hs
+        dact = (hs > 0).astype(hs.dtype) if self.cell_options["nonlinearity"] == "relu" else 1.0 - hs * hs
         dpre = xp.empty_like(hs)
         dh = xp.zeros_like(h0)
         for t in reversed(time_order(hs.shape[0], self.reverse)):
