@@ -202,3 +202,22 @@ def test_mm_type_and_is_cuda() -> None:
             1, dtype=getattr(torch, dtype)
         ).type()
     assert x.type("torch.DoubleTensor").dtype == gs.float64 and x.type(gs.int64).dtype == gs.int64
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True}), ("Adam", {"lr": 0.1}),
+     ("AdamW", {"lr": 0.1, "weight_decay": 0.1}), ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True}),
+     ("Adagrad", {"lr": 0.1})],
+)
+def test_optimizers_update_zero_dim_parameters_like_torch(name: str, kwargs: dict) -> None:
+    results = []
+    for L in (gs, torch):
+        p, q = L.nn.Parameter(L.tensor(1.5)), L.nn.Parameter(L.tensor([0.5, -1.0]))
+        opt = getattr(L.optim, name)([p, q], **kwargs)
+        for _ in range(5):
+            opt.zero_grad()
+            ((p * p * q).sum() + p.sin()).backward()
+            opt.step()
+        results.append([p.item()] + q.tolist())
+    np.testing.assert_allclose(results[0], results[1], rtol=2e-5)
