@@ -17,6 +17,12 @@ _la: Any = None
 _nn: Any = None
 
 
+def _dim(dim: int, ndim: int, op: str) -> int:
+    from .ops._util import normalize_dim
+
+    return normalize_dim(dim, ndim, op)
+
+
 def bind_ops() -> None:
     """Import the op modules (called once, after ``Tensor`` is defined)."""
     global _ew, _red, _shp, _idx, _la, _nn
@@ -102,8 +108,8 @@ class TensorOps:
     def maximum(self, other: Any) -> Any: return _ew.maximum(self, other)
     def minimum(self, other: Any) -> Any: return _ew.minimum(self, other)
     def where(self, condition: Any, other: Any) -> Any: return _ew.where(condition, self, other)
-    def softmax(self, dim: int) -> Any: return _nn.Softmax.apply(self, dim=dim % max(self.ndim, 1))  # type: ignore[attr-defined]
-    def log_softmax(self, dim: int) -> Any: return _nn.LogSoftmax.apply(self, dim=dim % max(self.ndim, 1))  # type: ignore[attr-defined]
+    def softmax(self, dim: int) -> Any: return _nn.Softmax.apply(self, dim=_dim(dim, self.ndim, "softmax"))  # type: ignore[attr-defined]
+    def log_softmax(self, dim: int) -> Any: return _nn.LogSoftmax.apply(self, dim=_dim(dim, self.ndim, "log_softmax"))  # type: ignore[attr-defined]
 
     # ---- reductions
     def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Any: return _red.sum(self, dim, keepdim, dtype)
@@ -137,14 +143,17 @@ class TensorOps:
     def unflatten(self, dim: int, sizes: Any) -> Any: return _shp.unflatten(self, dim, sizes)
     def permute(self, *dims: Any) -> Any: return _shp.permute(self, *dims)
     def transpose(self, dim0: int, dim1: int) -> Any: return _shp.transpose(self, dim0, dim1)
-    def t(self) -> Any: return _shp.transpose(self, 0, -1) if self.ndim == 2 else self  # type: ignore[attr-defined]
+    def t(self) -> Any:
+        if self.ndim > 2:  # type: ignore[attr-defined]
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")  # type: ignore[attr-defined]
+        return _shp.transpose(self, 0, -1) if self.ndim == 2 else self  # type: ignore[attr-defined]
     @property
     def T(self) -> Any: return _shp.permute(self, *reversed(range(self.ndim)))  # type: ignore[attr-defined]
     @property
     def mT(self) -> Any: return _shp.transpose(self, -2, -1)
     def movedim(self, source: int, destination: int) -> Any:
         dims = list(range(self.ndim))  # type: ignore[attr-defined]
-        dims.insert(destination % self.ndim, dims.pop(source % self.ndim))  # type: ignore[attr-defined]
+        dims.insert(_dim(destination, self.ndim, "movedim"), dims.pop(_dim(source, self.ndim, "movedim")))  # type: ignore[attr-defined]
         return _shp.permute(self, *dims)
     def squeeze(self, dim: Any = None) -> Any: return _shp.squeeze(self, dim)
     def unsqueeze(self, dim: int) -> Any: return _shp.unsqueeze(self, dim)
@@ -159,7 +168,10 @@ class TensorOps:
         """Sum broadcast axes away down to ``size`` (the adjoint of broadcasting; the engine's unbroadcast)."""
         shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], tuple | list) else tuple(size)
         return _shp.sum_to_shape(self, shape)
-    def contiguous(self) -> Any: return self
+    def contiguous(self) -> Any:
+        """``self`` when its memory is already in row-major order, else a row-major copy (differentiable)."""
+        return self if self.is_contiguous() else self.clone()  # type: ignore[attr-defined]
+    def is_contiguous(self) -> bool: return bool(self.data.flags.c_contiguous)  # type: ignore[attr-defined]
 
     # ---- indexing
     def __getitem__(self, index: Any) -> Any: return _idx.getitem(self, index)
