@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from . import dtypes
+from . import backend, dtypes
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace, multinomial,
@@ -58,3 +58,7 @@ from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
+
+# Performance setting (speed only, never results): glibc keeps freed memory for reuse, ~20-25% off
+# the GPT and LSTM benchmark steps. GRADSTUDENT_MALLOC_TUNING=0 switches it off; see backend.tune_allocator.
+backend.tune_allocator()

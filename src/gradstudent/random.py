@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import device_of, get_array_module, move_to
+from .backend import backend_of, get_array_module
 
 
 class Generator:
@@ -29,7 +29,7 @@ class Generator:
 
     def seed(self) -> int:
         """Reseed from the operating system's entropy and return the new seed."""
-        s = int(np.random.SeedSequence().entropy % (2**63))
+        s = int(np.random.SeedSequence().entropy) % (2**63)  # type: ignore[arg-type]
         self.manual_seed(s)
         return s
 
@@ -38,14 +38,15 @@ class Generator:
 
     def get_state(self) -> dict[str, Any]:
         """The full generator state, as a JSON-serializable dict (for checkpoints)."""
-        return self.rng.bit_generator.state
+        return dict(self.rng.bit_generator.state)
 
     def set_state(self, state: dict[str, Any]) -> None:
         self.rng.bit_generator.state = state
 
     # ---- raw draws (arrays), used by the tensor factories and in-place initializers
     def _place(self, a: np.ndarray, like: Any) -> Any:
-        return a if like is None or device_of(like) == "cpu" else move_to(a, "cuda")
+        """Numbers are drawn on the host; an array of ``like``'s backend is returned."""
+        return a if like is None else backend_of(like).from_host(a)
 
     def uniform(self, low: float, high: float, shape: tuple[int, ...], dtype: Any, like: Any = None) -> Any:
         return self._place(self.rng.uniform(low, high, shape).astype(dtype, copy=False), like)

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function, register
-from ..backend import Array, get_array_module
+from ..backend import Array, backend_of, get_array_module
 from ..random import dropout_mask
 from ..tensor import Tensor
 from ._util import sum_last_axis
@@ -52,8 +52,8 @@ def _causal_mask_np(L: int, S: int, dtype: str) -> np.ndarray:
 def causal_mask(L: int, S: int | None = None, dtype: Any = np.float32, like: Array | None = None) -> Tensor:
     """The additive causal mask as a Tensor (constant, read-only)."""
     m = _causal_mask_np(L, L if S is None else S, np.dtype(dtype).name)
-    if like is not None and get_array_module(like) is not np:  # pragma: no cover - GPU
-        m = get_array_module(like).asarray(m)
+    if like is not None:
+        m = backend_of(like).from_host(m)  # (the cached host array itself on the CPU)
     return Tensor._make(m)
 
 

@@ -6,11 +6,10 @@ gradient *scatters* back, adding where an element was read more than once::
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..autograd.function import Function, register
-from ..backend import Array, get_array_module
+from ..backend import Array, backend_of, get_array_module
 from ..tensor import Tensor
 from ._util import normalize_dims
 
@@ -33,23 +32,8 @@ def _is_basic(index: Any) -> bool:
 
 
 def add_at(xp: Any, out: Array, index: Any, values: Array) -> None:
-    """``out[index] += values`` with repeated indices adding up (NumPy's ``add.at``).
-
-    A single integer array on the first axis (embedding lookups, gathers of rows)
-    is done as a sparse one-hot matrix product, about 10x faster than ``add.at``.
-    """
-    if xp.__name__ == "numpy" and not isinstance(index, tuple) and getattr(index, "dtype", None) is not None:
-        if index.dtype.kind in "iu" and out.ndim >= 1:
-            import scipy.sparse as sp
-
-            rows = index.reshape(-1) % out.shape[0]
-            flat = values.reshape(rows.size, math.prod(out.shape[1:]))  # (no -1: rows.size may be 0)
-            onehot = sp.csr_matrix(
-                (xp.ones(rows.size, dtype=out.dtype), (rows, xp.arange(rows.size))), shape=(out.shape[0], rows.size)
-            )
-            out += (onehot @ flat).reshape(out.shape)
-            return
-    xp.add.at(out, index, values)
+    """``out[index] += values`` with repeated indices adding up: the backend's scatter-add."""
+    backend_of(out).scatter_add(out, index, values)
 
 
 @register("getitem")
@@ -122,7 +106,7 @@ class ScatterAdd(Function):
         self.dim = dim
         xp = get_array_module(x)
         out = x.copy()
-        xp.add.at(out, _along_axis_index(xp, index, dim), src[tuple(slice(0, n) for n in index.shape)])
+        backend_of(out).scatter_add(out, _along_axis_index(xp, index, dim), src[tuple(slice(0, n) for n in index.shape)])
         return out
 
     def backward(self, grad: Tensor) -> tuple[Tensor, None, Tensor | None]:

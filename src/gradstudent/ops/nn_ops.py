@@ -8,17 +8,8 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function, register
-from ..backend import Array, blocks, get_array_module
+from ..backend import Array, backend_of, blocks, get_array_module
 from ..tensor import Tensor
-
-
-def _special(xp):
-    """scipy.special for NumPy arrays, cupyx.scipy.special for CuPy arrays."""
-    if xp.__name__ == "numpy":
-        import scipy.special as special
-    else:  # pragma: no cover - needs a GPU
-        import cupyx.scipy.special as special  # type: ignore[import-not-found]
-    return special
 
 
 @register("log_softmax")
@@ -84,7 +75,7 @@ class Erf(Function):
     """z = erf(x) = 2/sqrt(pi) int_0^x e^(-t^2) dt"""
 
     def forward(self, x: Array) -> Array:
-        return _special(get_array_module(x)).erf(x).astype(x.dtype)
+        return backend_of(x).special().erf(x).astype(x.dtype)
 
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
@@ -162,7 +153,7 @@ def _normal_cdf(x: Array) -> Array:
     """
     xp = get_array_module(x)
     if x.dtype != xp.float32:
-        return _special(xp).ndtr(x).astype(x.dtype, copy=False)
+        return backend_of(x).special().ndtr(x).astype(x.dtype, copy=False)
     x = xp.ascontiguousarray(x)
     out, t, p = xp.empty_like(x), xp.empty_like(x), xp.empty_like(x)
     for xb, ob, tb, pb in blocks(x, out, t, p):
