@@ -13,7 +13,7 @@ its consumers have added their contributions.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .function import Function, _check_finite, result_tensor
 from .grad_mode import set_grad_enabled, state
@@ -110,12 +110,12 @@ def run_backward(
             if requests is not None and not requests.note(node, grad):
                 continue  # nothing requested lies further back
             input_grads = vjp(node, grad, create_graph)  # the chain rule for this one op
-            for t, parent, needed, g in zip(node.inputs, node.parents, node.input_requires_grad, input_grads):
-                if g is not None and needed:
-                    g = unbroadcast(g, t.shape)  # broadcast in forward -> sum in backward
+            for t, parent, needed, g_in in zip(node.inputs, node.parents, node.input_requires_grad, input_grads):
+                if g_in is not None and needed:
+                    g_in = unbroadcast(g_in, t.shape)  # broadcast in forward -> sum in backward
                     if state.anomaly:
-                        _check_anomaly(node, g)
-                    _add_gradient(grads, leaf_grads, parent, t, g)
+                        _check_anomaly(node, g_in)
+                    _add_gradient(grads, leaf_grads, parent, t, g_in)
             if not retain_graph:
                 done.append(node)
     for node in done:  # free what forward saved (after the loop: a node's output may be saved by it,
@@ -166,6 +166,7 @@ def _add_gradient(
 
 def _run_node_hooks(node: Function, grad: Tensor) -> Tensor:
     """Hooks registered on a non-leaf tensor (``register_hook``) see, and may replace, its gradient."""
+    new: Tensor | None
     for hook in node.__dict__.get("hooks", ()):
         new = hook(grad)
         grad = grad if new is None else new
@@ -224,7 +225,8 @@ def _may_alias(g: Tensor, leaf_grads: dict[int, tuple[Tensor, Tensor]]) -> bool:
 
 
 def _run_leaf_hooks(leaf: Tensor, g: Tensor) -> Tensor:
-    for hook in leaf._hooks or ():
+    hooks: list[Callable[[Tensor], Tensor | None]] = leaf._hooks or []
+    for hook in hooks:
         new = hook(g)
         g = g if new is None else new
     return g

@@ -103,6 +103,10 @@ class Function:
     #: a new node (``y.mul_(2)``); the gradient for the value this node saw still goes to the old one.
     parents: tuple[Function | None, ...]
     input_requires_grad: tuple[bool, ...]
+    options: dict[str, Any]  # the forward's options (kept only for ops with a ``reference``)
+    _output_ref: Callable[[], Tensor | None]  # weak reference to the output (``saves_output``)
+    _output_version: int
+    _trace: list[str]  # where the op was created (anomaly mode)
 
     # ---- to be written by each op -------------------------------------------------
     def forward(self, *arrays: Any, **options: Any) -> Any:  # pragma: no cover - abstract
@@ -189,11 +193,12 @@ class Function:
         """
         from .functional import grad as autograd_grad  # functional -> engine -> this module
 
-        assert self.reference is not None, f"{self.op_name}: no reference composite to differentiate"
+        reference = type(self).reference
+        assert reference is not None, f"{self.op_name}: no reference composite to differentiate"
         inputs = self.saved_inputs()
         needs = self.needs_input_grad
         with enable_grad():
-            out = type(self).reference(*inputs, **self.options)
+            out = reference(*inputs, **self.options)
             wanted = [t for t, n in zip(inputs, needs) if n]
             found = iter(autograd_grad([out], wanted, [grad], create_graph=True, allow_unused=True))
         result: list[Tensor | None] = []

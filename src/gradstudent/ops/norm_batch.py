@@ -192,14 +192,13 @@ def batch_norm(
     if x.numel() // c <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input shape {tuple(x.shape)}")
     inputs = [x] + [t for t in (weight, bias) if t is not None]
-    track = running_mean is not None and running_var is not None
-    if track:  # the running averages change in place: record it for autograd's version checks
-        running_mean._bump_version()
+    stats: dict[str, Array] = {}
+    if running_mean is not None and running_var is not None:
+        running_mean._bump_version()  # the running averages change in place: record it for autograd's version checks
         running_var._bump_version()
+        stats = {"running_mean": running_mean.data, "running_var": running_var.data}
     return BatchNorm.apply(
-        *inputs, eps=eps, has_weight=weight is not None, has_bias=bias is not None,
-        running_mean=running_mean.data if track else None, running_var=running_var.data if track else None,
-        momentum=momentum,
+        *inputs, eps=eps, has_weight=weight is not None, has_bias=bias is not None, momentum=momentum, **stats,
     )
 
 

@@ -32,7 +32,7 @@ LSTM is in :mod:`gradstudent.ops.lstm`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from ..autograd.function import Function, register
 from ..backend import Array, get_array_module
@@ -90,9 +90,9 @@ class Recurrence(Function):
     def bptt(self, grad: Array) -> tuple[Array | None, ...]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    @staticmethod
-    def unroll(*inputs: Tensor, reverse: bool, has_bias: bool, **options: Any) -> Tensor:  # pragma: no cover
-        raise NotImplementedError
+    #: staticmethod ``unroll(*inputs, reverse, has_bias, **options) -> Tensor``: the same forward
+    #: with differentiable Tensor ops (the op's reference)
+    unroll: ClassVar[Callable[..., Tensor]]
 
 
 def _split_inputs(arrays: tuple[Any, ...], has_cell_state: bool, has_bias: bool) -> tuple[Any, ...]:
