@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn, optim
 from ..random import default_generator
 from ..tensor import Tensor
@@ -84,10 +85,10 @@ def _fit(
         batches = range(0, len(ytr), batch_size)
         for s in ctx.progress(batches, desc=tag or "train") if ctx is not None else batches:
             idx = order[s : s + batch_size]
-            xb = Tensor._make(Xtr[idx])
+            xb = gs.from_numpy(Xtr[idx])
             if augment is not None:
                 xb = augment(xb)
-            yb = Tensor._make(ytr[idx])
+            yb = gs.from_numpy(ytr[idx])
             opt.zero_grad()
             loss = nn.functional.cross_entropy(model(xb), yb)
             loss.backward()

@@ -29,11 +29,11 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn, optim
 from ..autograd.grad_mode import no_grad
 from ..models.gpt import GPT
 from ..models.sequence import CharLSTM
-from ..tensor import Tensor
 from ..text import CharTokenizer, NGramLM, load_corpus, random_windows, split_ids
 from .registry import RunContext
 
@@ -82,7 +82,7 @@ def lstm_val_ppl(model: CharLSTM, ids: np.ndarray, streams: int = 16, chunk: int
     for a in range(0, per - 1, chunk):
         x = s[:, a : min(a + chunk, per - 1)]
         y = s[:, a + 1 : a + 1 + x.shape[1]]
-        logits, state = model(Tensor._make(x), state)
+        logits, state = model(gs.from_numpy(x), state)
         total += float(_nll_sum(logits.data, y).sum())
         count += y.size
     model.train()
@@ -102,7 +102,7 @@ def gpt_val_ppl(model: GPT, ids: np.ndarray, batch: int = 256, stride: int | Non
     for b in range(0, len(starts), batch):
         st = starts[b : b + batch]
         idx = st[:, None] + np.arange(L)
-        nll = _nll_sum(model(Tensor._make(ids[idx])).data, ids[idx + 1])
+        nll = _nll_sum(model(gs.from_numpy(ids[idx])).data, ids[idx + 1])
         scored = np.arange(L)[None, :] >= np.where(st == 0, 0, L - stride)[:, None]
         total += float(nll[scored].sum())
         count += int(scored.sum())
@@ -155,9 +155,9 @@ def _train_for(
         for g in opt.param_groups:
             g["lr"] = base_lr * factor
         opt.zero_grad()
-        out = model(Tensor._make(x))
+        out = model(gs.from_numpy(x))
         logits = out[0] if kind == "lstm" else out
-        loss = nn.functional.cross_entropy(logits.reshape(-1, data.tok.vocab_size), Tensor._make(y.reshape(-1)))
+        loss = nn.functional.cross_entropy(logits.reshape(-1, data.tok.vocab_size), gs.from_numpy(y.reshape(-1)))
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -212,7 +212,7 @@ def _train_rounds(
     out = {}
     for k, m in models.items():
         if k in best:  # early stopping: the weights of the round with the best validation estimate
-            m.load_state_dict({name: Tensor._make(a) for name, a in best[k][1].items()})
+            m.load_state_dict({name: gs.from_numpy(a) for name, a in best[k][1].items()})
         evaluate = lstm_val_ppl if k == "lstm" else gpt_val_ppl
         final = {"val_ppl": evaluate(m, data.val), "steps": steps[k], "train_seconds": used[k], "parameters": sum(p.numel() for p in m.parameters())}
         out[k] = TrainedLM(m, final, curves[k])

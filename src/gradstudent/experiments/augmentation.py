@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import manual_seed, nn
 from .. import transforms as T
 from ..models.cnn import conv_bn_relu
-from ..tensor import Tensor
 from ..viz import image_grid
 from ._cnn_common import curves_figure, fit
 from .digits_cnn import digits_images
@@ -69,7 +69,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
             if rep == 0:
                 runs[name] = r
                 if aug is not None:
-                    sample = aug(Tensor._make(np.repeat(data[0][:1], 8, 0))).data
+                    sample = aug(gs.from_numpy(np.repeat(data[0][:1], 8, 0))).data
                     ctx.save_figure(image_grid(list(sample), cols=8, suptitle=f"augmentation '{name}': one digit, 8 draws"),
                                     f"samples_{i}.png")
     rows = []

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import manual_seed, nn
 from ..datasets.shapes import CLASSES
 from ..models.cnn import conv_bn_relu
@@ -58,7 +59,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
     model.eval()
     with blas_threads(cfg["threads"]):
         pick = np.array([int(np.flatnonzero(yte == k)[0]) for k in range(len(CLASSES))])
-        images = Tensor._make(Xte[pick])
+        images = gs.from_numpy(Xte[pick])
         pred = model(images).data.argmax(1)
         titles = [f"{CLASSES[t]}" + ("" if p == t else f"->{CLASSES[p]}") for t, p in zip(yte[pick], pred)]
         ctx.save_figure(viz.plot_filters(model.block1[0][0]), "filters.png")

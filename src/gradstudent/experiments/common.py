@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
@@ -53,7 +54,7 @@ def evaluate(model: nn.Module, X: Any, y: Any, loss_fn: Callable[[Tensor, Tensor
     losses, correct = 0.0, 0
     loss_fn = loss_fn or nn.functional.cross_entropy
     for start in range(0, len(y), batch_size):
-        xb, yb = Tensor._make(X[start : start + batch_size]), Tensor._make(y[start : start + batch_size])
+        xb, yb = gs.from_numpy(X[start : start + batch_size]), gs.from_numpy(y[start : start + batch_size])
         logits = model(xb)
         losses += loss_fn(logits, yb).item() * len(yb)
         correct += int((logits.data.argmax(1) == yb.data).sum())

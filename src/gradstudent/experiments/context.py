@@ -23,6 +23,16 @@ CHECKPOINT = "checkpoint.safetensors"
 
 
 class RunContext:
+    """The handle an experiment's ``run(ctx)`` receives: one run's config, seed and output folder.
+
+    ``ctx.config`` holds the experiment's defaults updated by the command line (``--set``),
+    ``ctx.seed`` the seed, ``ctx.out`` the run directory. It logs (``log``, progress bars),
+    records metrics per epoch (``metrics.json`` and curve plots), saves figures and tables
+    (``save_figure``, ``save_table``) and checkpoints every epoch, atomically, so that
+    ``--resume`` continues with bit-identical results; the first Ctrl-C finishes the epoch,
+    saves and stops.
+    """
+
     def __init__(self, name: str, config: dict[str, Any], out: Path, resume: dict[str, Any] | None = None, quiet: bool = False) -> None:
         self.name = name
         self.config = config

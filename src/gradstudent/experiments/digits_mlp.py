@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import gradstudent as gs
 from .. import nn, optim
 from ..datasets import load_digits_arrays
-from ..tensor import Tensor
 from ..utils.data import DataLoader, TensorDataset
 from .common import evaluate, standardize, train_epoch
 from .registry import RunContext, experiment
@@ -33,8 +33,8 @@ def run(ctx: RunContext) -> dict[str, Any]:
     Xtr, ytr = load_digits_arrays("train", seed=ctx.seed)
     Xte, yte = load_digits_arrays("test", seed=ctx.seed)
     Xtr, Xte = standardize(Xtr, Xte)
-    train = TensorDataset(Tensor._make(Xtr), Tensor._make(ytr))
-    Xte_t, yte_t = Tensor._make(Xte), Tensor._make(yte)
+    train = TensorDataset(gs.from_numpy(Xtr), gs.from_numpy(ytr))
+    Xte_t, yte_t = gs.from_numpy(Xte), gs.from_numpy(yte)
     loader = DataLoader(train, batch_size=cfg["batch_size"], shuffle=True)
 
     model = make_mlp([64, *cfg["hidden"], 10])
@@ -45,5 +45,5 @@ def run(ctx: RunContext) -> dict[str, Any]:
         test_loss, test_acc = evaluate(model, Xte_t, yte_t)
         ctx.log_metrics(epoch, train_loss=train_loss, test_loss=test_loss, test_acc=test_acc)
     test_loss, test_acc = evaluate(model, Xte_t, yte_t)
-    _, train_acc = evaluate(model, Tensor._make(Xtr), Tensor._make(ytr))
+    _, train_acc = evaluate(model, gs.from_numpy(Xtr), gs.from_numpy(ytr))
     return {"test_acc": test_acc, "train_acc": train_acc, "test_loss": test_loss, "parameters": model.num_parameters()}

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn, optim
 from ..creation import tensor
 from ..datasets import load_digits_arrays
@@ -63,7 +64,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
     Xtr, ytr = load_digits_arrays("train", seed=ctx.seed)
     Xte, yte = load_digits_arrays("test", seed=ctx.seed)
     Xtr, Xte = standardize(Xtr, Xte)
-    loader = DataLoader(TensorDataset(Tensor._make(Xtr), Tensor._make(ytr)), batch_size=cfg["batch_size"], shuffle=True)
+    loader = DataLoader(TensorDataset(gs.from_numpy(Xtr), gs.from_numpy(ytr)), batch_size=cfg["batch_size"], shuffle=True)
     base = make_mlp([64, 64, 10])
     models = {name: copy.deepcopy(base) for name in OPTIMIZERS}  # identical starting weights
     optimizers = [make(models[name].parameters(), cfg["lr"]) for name, make in OPTIMIZERS.items()]
@@ -76,7 +77,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
 
     final = {}
     for name, model in models.items():
-        final[name] = evaluate(model, Tensor._make(Xte), Tensor._make(yte))[1]
+        final[name] = evaluate(model, gs.from_numpy(Xte), gs.from_numpy(yte))[1]
     ctx.save_table([{"optimizer": n, "final_train_loss": ctx.history[-1][f"{n}_loss"], "test_acc": a} for n, a in final.items()], "optimizers")
 
     from matplotlib.figure import Figure

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn, optim
 from ..autograd.grad_mode import no_grad
 from ..datasets import load_digits_arrays
@@ -48,7 +49,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
     # corrupt a fraction of the training labels: memorising them is exactly what overfitting is
     noisy = rng.random(len(ytr)) < cfg["label_noise"]
     ytr[noisy] = rng.integers(0, 10, int(noisy.sum()))
-    T = Tensor._make
+    T = gs.from_numpy
     loader = DataLoader(TensorDataset(T(Xtr), T(ytr)), batch_size=cfg["batch_size"], shuffle=True)
 
     sizes = [64, 512, 512, 10]

@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import manual_seed
 from .. import transforms as T
 from ..datasets.shapes import CLASSES, make_shapes
 from ..models import BasicBlock, ResNet
-from ..tensor import Tensor
 from ..viz import image_grid
 from ._cnn_common import curves_figure, fit
 from .registry import RunContext, experiment
@@ -78,7 +78,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
 
     Xte, yte = data[2], data[3]
     main_model.eval()
-    pred = main_model(Tensor._make(Xte[:24])).data.argmax(1)
+    pred = main_model(gs.from_numpy(Xte[:24])).data.argmax(1)
     titles = [f"{CLASSES[p]}" + ("" if p == t else f" (true {CLASSES[t]})") for p, t in zip(pred, yte[:24])]
     ctx.save_figure(image_grid(list(Xte[:24]), titles, cols=8, suptitle="test images and ResNet predictions"), "predictions.png")
     out = {f"test_acc[{r['model']}]": r["test_acc"] for r in rows}

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn, optim
 from ..models.seq2seq import Seq2Seq
-from ..tensor import Tensor
 from .registry import RunContext, experiment
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
@@ -126,7 +126,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
     ctx.log(f"{len(train_pairs)} training pairs, e.g. {train_pairs[0][0]!r} -> {train_pairs[0][1]!r}; source vocabulary {len(vocab)} words")
 
     def exact_match(src: np.ndarray, tgt: np.ndarray) -> float:
-        tokens, _ = model.greedy_decode(Tensor._make(src), 11)
+        tokens, _ = model.greedy_decode(gs.from_numpy(src), 11)
         return float((tokens[:, :10] == tgt[:, 1:11]).all(1).mean())
 
     start = time.perf_counter()
@@ -136,10 +136,10 @@ def run(ctx: RunContext) -> dict[str, Any]:
         total = 0.0
         for b in ctx.progress(range(0, len(order), bs), desc="train"):
             i = order[b : b + bs]
-            src, tgt = Tensor._make(src_tr[i]), tgt_tr[i]
+            src, tgt = gs.from_numpy(src_tr[i]), tgt_tr[i]
             optimizer.zero_grad()
-            logits = model(src, Tensor._make(tgt[:, :-1]))  # teacher forcing
-            loss = nn.functional.cross_entropy(logits.reshape(-1, len(TGT_CHARS)), Tensor._make(tgt[:, 1:].reshape(-1)))
+            logits = model(src, gs.from_numpy(tgt[:, :-1]))  # teacher forcing
+            loss = nn.functional.cross_entropy(logits.reshape(-1, len(TGT_CHARS)), gs.from_numpy(tgt[:, 1:].reshape(-1)))
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -147,7 +147,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
         ctx.log_metrics(epoch, train_loss=total / len(order), test_exact_match=exact_match(src_te[:500], tgt_te[:500]))
 
     acc = exact_match(src_te, tgt_te)
-    tokens, attn = model.greedy_decode(Tensor._make(src_te[:6]), 11)
+    tokens, attn = model.greedy_decode(gs.from_numpy(src_te[:6]), 11)
     rows = []
     for k in range(6):
         pred = "".join(TGT_CHARS[t] for t in tokens[k, :10])

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn, optim
 from ..models.sequence import AttentionClassifier, RecurrentClassifier
 from ..random import manual_seed
-from ..tensor import Tensor
 from .common import evaluate
 from .registry import RunContext, experiment
 
@@ -94,7 +94,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
         losses = dict.fromkeys(models, 0.0)
         for b in ctx.progress(range(0, len(order), bs), desc="train"):
             i = order[b : b + bs]
-            xb, yb = Tensor._make(Xtr[i]), Tensor._make(ytr[i])
+            xb, yb = gs.from_numpy(Xtr[i]), gs.from_numpy(ytr[i])
             optimizer.zero_grad()
             terms = {name: nn.functional.cross_entropy(m(xb), yb) for name, m in models.items()}
             sum(terms.values()).backward()

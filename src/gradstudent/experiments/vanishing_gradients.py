@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..random import manual_seed
@@ -38,7 +39,7 @@ def input_gradient_norms(model: nn.Module, kind: str, T: int, batch: int, in_siz
     x = Tensor(rng.standard_normal((T, batch, in_size)), requires_grad=True)
     out, state = model(x)
     h_last = state[0][-1] if kind == "LSTM" else state[-1]
-    w = Tensor._make(rng.standard_normal(h_last.shape))
+    w = gs.from_numpy(rng.standard_normal(h_last.shape))
     (h_last * w).sum().backward()
     return np.linalg.norm(x.grad.data, axis=2).mean(axis=1)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn, optim
 from ..random import manual_seed
 from ..tensor import Tensor
@@ -99,7 +100,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
             i = order[b : b + bs]
             neg = erng.choice(len(itos), size=(len(i), K), p=noise)
             optimizer.zero_grad()
-            loss = model(Tensor._make(c_all[i]), Tensor._make(o_all[i]), Tensor._make(neg))
+            loss = model(gs.from_numpy(c_all[i]), gs.from_numpy(o_all[i]), gs.from_numpy(neg))
             loss.backward()
             optimizer.step()
             total, n = total + loss.item() * len(i), n + len(i)

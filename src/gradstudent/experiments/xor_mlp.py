@@ -11,23 +11,23 @@ from typing import Any
 
 import numpy as np
 
+import gradstudent as gs
 from .. import nn, optim
 from ..autograd.grad_mode import no_grad
 from ..datasets import make_xor
-from ..tensor import Tensor
 from .common import decision_boundary_figure
 from .registry import RunContext, experiment
 
 
 def _accuracy(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
     with no_grad():
-        return float(((model(Tensor._make(X)).reshape(-1).data > 0) == (y == 1)).mean())
+        return float(((model(gs.from_numpy(X)).reshape(-1).data > 0) == (y == 1)).mean())
 
 
 @experiment("xor-mlp", "Logistic neuron vs 2-8-1 tanh MLP on XOR: a line cannot separate it, a hidden layer can", epochs=300, lr=0.1, hidden=8)
 def run(ctx: RunContext) -> dict[str, Any]:
     X, y = make_xor(400, noise=0.15, seed=ctx.seed)
-    Xt, yt = Tensor._make(X), Tensor._make(y.astype(np.float32))
+    Xt, yt = gs.from_numpy(X), gs.from_numpy(y.astype(np.float32))
     models = {
         "logistic neuron": nn.Linear(2, 1),
         f"MLP 2-{ctx.config['hidden']}-1 (tanh)": nn.Sequential(nn.Linear(2, ctx.config["hidden"]), nn.Tanh(), nn.Linear(ctx.config["hidden"], 1)),
@@ -53,7 +53,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
 
         def predict(grid: np.ndarray, m: nn.Module = m) -> np.ndarray:
             with no_grad():
-                return (m(Tensor._make(grid)).reshape(-1).data > 0).astype(int)
+                return (m(gs.from_numpy(grid)).reshape(-1).data > 0).astype(int)
 
         decision_boundary_figure(fig.add_subplot(1, 2, i + 1), predict, X, y, f"{name}: accuracy {acc:.2f}")
     ctx.save_figure(fig, "decision_boundaries.png")

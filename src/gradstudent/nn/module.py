@@ -29,6 +29,16 @@ from .parameter import Parameter
 
 
 class Module:
+    """Base class of layers and models: subclass it, assign parameters and submodules in
+    ``__init__``, write ``forward``; call the module (``model(x)``) to run it.
+
+    Attributes that are :class:`Parameter`, :class:`Module` or registered buffers are
+    tracked in ``_parameters``, ``_modules`` and ``_buffers`` (in assignment order), which
+    is what ``parameters()``, ``named_modules()``, ``state_dict()``/``load_state_dict()``,
+    ``to()``, ``zero_grad()`` and ``train()``/``eval()`` walk. ``training`` is this
+    module's mode flag (Dropout and BatchNorm read it).
+    """
+
     training: bool
 
     def __init__(self) -> None:
