@@ -408,6 +408,7 @@ def test_op_float32(case: OpCase) -> None:
 # Ops registered outside the core op modules -> the test file (relative to tests/) that checks them.
 # Add your op here when you add its tests.
 COVERED_ELSEWHERE: dict[str, str] = {
+    "cube_demo": "test_op_registration.py",
     "conv2d": "cnn/test_cnn_conv.py", "conv2d_weight": "cnn/test_cnn_conv.py", "conv_transpose2d": "cnn/test_cnn_conv.py",
     "avg_pool2d": "cnn/test_cnn_pool.py", "avg_pool2d_spread": "cnn/test_cnn_pool.py", "max_pool2d": "cnn/test_cnn_pool.py",
     "max_pool2d_gather": "cnn/test_cnn_pool.py", "max_pool2d_scatter": "cnn/test_cnn_pool.py",

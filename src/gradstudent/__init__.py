@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from . import backend, dtypes
+from .autograd.function import FUNCTIONS as _FUNCTIONS
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace, multinomial,
@@ -50,6 +51,13 @@ def is_tensor(x: object) -> bool:
 
 def numel(x: Tensor) -> int:
     return x.numel()
+
+
+def __getattr__(name: str) -> object:
+    """Functions declared by an op's registration (``@register(name, function=...)``)."""
+    if name in _FUNCTIONS:
+        return _FUNCTIONS[name]
+    raise AttributeError(f"module 'gradstudent' has no attribute {name!r}")
 
 
 from . import autograd, linalg  # noqa: E402

@@ -7,7 +7,10 @@ here only once it exists (see the end of ``tensor.py``).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
+
+from .autograd.function import TENSOR_METHODS
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -39,6 +42,13 @@ def bind_ops() -> None:
 
 class TensorOps:
     __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        """Methods declared by an op's registration (``@register(name, method=...)``)."""
+        apply = TENSOR_METHODS.get(name)
+        if apply is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+        return functools.partial(apply, self)
 
     # ---- arithmetic operators
     def __add__(self, other: Any) -> Tensor: return _ew.add(self, other)

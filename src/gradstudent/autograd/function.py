@@ -60,14 +60,34 @@ _refresh_view: Any = None
 OPS: dict[str, type[Function]] = {}
 
 
-def register(name: str):
-    """Class decorator: record a Function under ``name`` in :data:`OPS`."""
+#: Tensor methods and top-level ``gradstudent`` functions declared by :func:`register`: name -> callable
+#: taking the tensor(s) first. ``Tensor`` and the package look names up here when an attribute is
+#: not defined explicitly (``TensorOps.__getattr__``, ``gradstudent.__getattr__``).
+TENSOR_METHODS: dict[str, Callable[..., Any]] = {}
+FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
+def register(name: str, *, method: str | None = None, function: str | None = None) -> Callable[[type[Function]], type[Function]]:
+    """Class decorator: record a Function under ``name`` in :data:`OPS`.
+
+    ``method="cube"`` also provides ``x.cube(*args, **options)`` and ``function="cube"``
+    ``gradstudent.cube(x, *args, **options)``, both ``Op.apply``: a new op is declared in
+    one place (its module), plus its test row. Ops whose public function does more than
+    ``apply`` (argument checks, scalars) write that function and name it in ``tensor_ops.py``.
+    """
 
     def deco(cls: type[Function]) -> type[Function]:
         if name in OPS:
             raise ValueError(f"op {name!r} registered twice")
+        for table, key in ((TENSOR_METHODS, method), (FUNCTIONS, function)):
+            if key is not None and key in table:
+                raise ValueError(f"op {name!r}: {key!r} is already provided by another op")
         cls.op_name = name
         OPS[name] = cls
+        if method is not None:
+            TENSOR_METHODS[method] = cls.apply
+        if function is not None:
+            FUNCTIONS[function] = cls.apply
         return cls
 
     return deco
