@@ -140,7 +140,7 @@ def _np(x: Any) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         return x.detach().numpy(force=True)  # force: torch may return a lazy "ZeroTensor"
     if isinstance(x, Tensor):
-        return np.asarray(x.data)
+        return np.asarray(x._data)
     return np.asarray(x)
 
 

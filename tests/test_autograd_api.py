@@ -71,7 +71,7 @@ def test_detach_and_requires_grad_() -> None:
     assert not d.requires_grad and d.grad_fn is None and d.is_leaf
     x2 = x.detach()
     with gs.no_grad():
-        x2.data[0] = 5.0
+        x2._data[0] = 5.0
     assert x.detach().numpy()[0] == 5.0, "detach shares memory, as in torch"
     with pytest.raises(RuntimeError, match="floating"):
         gs.tensor([1, 2]).requires_grad_()

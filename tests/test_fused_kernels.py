@@ -27,11 +27,11 @@ def test_gelu_large_matches_torch(approximate) -> None:
     yt = torch.nn.functional.gelu(xt, approximate=approximate)
     assert y.dtype == np.float32
     # atol: torch's vectorized float32 erf is itself off by ~1e-6 in the far tail (ours uses SciPy's)
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-5, atol=5e-6)
+    np.testing.assert_allclose(y._data, yt.detach().numpy(), rtol=1e-5, atol=5e-6)
     g = rng.standard_normal(y.shape).astype(np.float32)
     y.backward(gs.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_gelu_tanh_non_contiguous_input() -> None:
@@ -39,10 +39,10 @@ def test_gelu_tanh_non_contiguous_input() -> None:
     x, xt = _pair(rng, (300, 400))
     y = F.gelu(x.T, approximate="tanh")
     yt = torch.nn.functional.gelu(xt.T, approximate="tanh")
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y._data, yt.detach().numpy(), rtol=1e-5, atol=1e-6)
     y.sum().backward()
     yt.sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("reduction", ["sum", "mean", "none"])
@@ -50,35 +50,35 @@ def test_bce_with_logits_large_inputs(reduction) -> None:
     """Logits of +-1e4 neither overflow nor lose the loss; the fused reduction matches torch."""
     rng = np.random.default_rng(2)
     x, xt = _pair(rng, (64, 100), scale=3.0)
-    x.data[0, :4] = xt.data[0, :4] = torch.tensor([1e4, -1e4, 88.0, -88.0])
+    x._data[0, :4] = xt.data[0, :4] = torch.tensor([1e4, -1e4, 88.0, -88.0])
     y_np = rng.random((64, 100)).astype(np.float32)
     loss = F.binary_cross_entropy_with_logits(x, gs.tensor(y_np), reduction=reduction)
     ref = torch.nn.functional.binary_cross_entropy_with_logits(xt, torch.tensor(y_np), reduction=reduction)
-    assert np.isfinite(loss.data).all() and loss.dtype == np.float32
-    np.testing.assert_allclose(loss.data, ref.detach().numpy(), rtol=1e-5, atol=1e-4)
+    assert np.isfinite(loss._data).all() and loss.dtype == np.float32
+    np.testing.assert_allclose(loss._data, ref.detach().numpy(), rtol=1e-5, atol=1e-4)
     g = np.ones(loss.shape, np.float32)
     loss.backward(gs.tensor(g))
     ref.backward(torch.tensor(g))
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_layer_norm_large_rows_match_torch() -> None:
     rng = np.random.default_rng(3)
     x, xt = _pair(rng, (4, 300, 128), scale=50.0)
-    x.data += 1e3  # a large mean: the two-pass variance stays accurate
+    x._data += 1e3  # a large mean: the two-pass variance stays accurate
     with torch.no_grad():
         xt += 1e3
     w, wt = _pair(rng, (128,))
     b, bt = _pair(rng, (128,))
     y = F.layer_norm(x, (128,), w, b)
     yt = torch.nn.functional.layer_norm(xt, (128,), wt, bt)
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(y._data, yt.detach().numpy(), rtol=1e-4, atol=1e-4)
     g = rng.standard_normal(y.shape).astype(np.float32)
     y.backward(gs.tensor(g))
     yt.backward(torch.tensor(g))
     for a, t in ((x, xt), (w, wt), (b, bt)):
         assert a.grad.dtype == np.float32
-        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-3, atol=1e-3)
+        np.testing.assert_allclose(a.grad._data, t.grad.numpy(), rtol=1e-3, atol=1e-3)
 
 
 def test_linear_plain_backward_equals_recorded_backward() -> None:
@@ -91,7 +91,7 @@ def test_linear_plain_backward_equals_recorded_backward() -> None:
     plain = gs.autograd.grad(F.linear(x, w, b), [x, w, b], g)
     recorded = gs.autograd.grad(F.linear(x, w, b), [x, w, b], g, create_graph=True)
     for p, r in zip(plain, recorded):
-        np.testing.assert_allclose(p.data, r.data, rtol=1e-12)
+        np.testing.assert_allclose(p._data, r._data, rtol=1e-12)
 
 
 def test_normal_cdf_float32_tails_and_specials() -> None:
@@ -199,14 +199,14 @@ def test_fast_path_equals_reference(op, variant, dtype) -> None:
     if cls.reference is not None:
         with gs.no_grad():
             ref_out = cls.reference(*inputs, **opts)
-        scale = float(np.abs(ref_out.data).max()) or 1.0  # relative to the largest value (float32 sums)
-        np.testing.assert_allclose(out.data / scale, ref_out.data / scale, rtol=tol["rtol"], atol=tol["rtol"],
+        scale = float(np.abs(ref_out._data).max()) or 1.0  # relative to the largest value (float32 sums)
+        np.testing.assert_allclose(out._data / scale, ref_out._data / scale, rtol=tol["rtol"], atol=tol["rtol"],
                                    err_msg=f"{op}: forward != reference")
     g = gs.tensor(rng.standard_normal(out.shape).astype(dtype))
     fast = gs.autograd.grad(out, inputs, g, retain_graph=True)
     reference = gs.autograd.grad(out, inputs, g, create_graph=True)
     for i, (a, b) in enumerate(zip(fast, reference)):
         assert a.dtype == b.dtype == dtype
-        scale = float(np.abs(b.data).max()) or 1.0  # sums over many terms: compare relative to the largest
-        np.testing.assert_allclose(a.data / scale, b.data / scale, rtol=tol["rtol"], atol=tol["rtol"],
+        scale = float(np.abs(b._data).max()) or 1.0  # sums over many terms: compare relative to the largest
+        np.testing.assert_allclose(a._data / scale, b._data / scale, rtol=tol["rtol"], atol=tol["rtol"],
                                    err_msg=f"{op}: gradient of input {i}, fast path != reference")

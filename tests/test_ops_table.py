@@ -297,7 +297,7 @@ row("one_hot", lambda L, i: gs_index.one_hot(i), [np.array([[0, 2], [1, 1]])], t
 row("sum_to_shape", lambda L, a: sum_to_shape(a, (3, 1)), [(2, 3, 4)], torch_fn=lambda L, a: a.sum_to_size(3, 1))
 row("sum_to_shape", lambda L, a: sum_to_shape(a, (4,)), [(2, 3, 4)], torch_fn=lambda L, a: a.sum_to_size(4), tag="lead")
 row("sum_to_shape", lambda L, a: sum_to_shape(a, (1, 1)), [(2, 3)], torch_fn=lambda L, a: a.sum_to_size(1, 1), tag="all")
-row("index_put_add", lambda L, a, i: gs_index.IndexPutAdd.apply(a, index=i.data, shape=(4, 2)), [(5, 2), np.array([0, 3, 0, 0, 1])],
+row("index_put_add", lambda L, a, i: gs_index.IndexPutAdd.apply(a, index=i._data, shape=(4, 2)), [(5, 2), np.array([0, 3, 0, 0, 1])],
     torch_fn=lambda L, a, i: L.zeros(4, 2, dtype=a.dtype).index_put((i,), a, accumulate=True))
 row("index_put_add", lambda L, a: gs_index.IndexPutAdd.apply(a, index=(slice(1, 3), 0), shape=(4, 2)), [(2,)],
     torch_fn=lambda L, a: L.zeros(4, 2, dtype=a.dtype).index_put((L.tensor([1, 2]), L.tensor([0, 0])), a, accumulate=True), tag="basic")
@@ -349,7 +349,7 @@ def test_check_op_catches_a_wrong_gradient() -> None:
 
         def backward(self, grad):
             (x,) = self.saved_inputs()
-            return grad * 2.0 * gs.Tensor._make(x.data)  # x detached: d2/dx2 lost
+            return grad * 2.0 * gs.Tensor._make(x._data)  # x detached: d2/dx2 lost
 
     with pytest.raises(AssertionError, match="second derivative"):
         check_op(lambda x: BadSquare.apply(x), lambda x: x * x, [(3,)], gradcheck=False, gradgradcheck=False)

@@ -37,11 +37,11 @@ def _finish(data: Any, requires_grad: bool, device: str | None) -> Tensor:
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers or arrays)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     elif isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in data):
-        data = [d.data if isinstance(d, Tensor) else d for d in data]
+        data = [d._data if isinstance(d, Tensor) else d for d in data]
     t = Tensor(data, dtype=dtype)
-    return _finish(t.data, requires_grad, device)
+    return _finish(t._data, requires_grad, device)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: str | None = None) -> Tensor:
@@ -148,7 +148,7 @@ def randn_like(t: Tensor, generator: Generator | None = None) -> Tensor:
 
 def bernoulli(p: Tensor, generator: Generator | None = None) -> Tensor:
     g = generator or default_generator()
-    return Tensor._make((g.random(p.shape, p.dtype) < p.data).astype(p.dtype))
+    return Tensor._make((g.random(p.shape, p.dtype) < p._data).astype(p.dtype))
 
 
 def normal(mean: float, std: float, size: Sequence[int], generator: Generator | None = None, dtype: Any = None) -> Tensor:
@@ -159,7 +159,7 @@ def normal(mean: float, std: float, size: Sequence[int], generator: Generator | 
 def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, generator: Generator | None = None) -> Tensor:
     """Draw category indices from each row of (unnormalized) ``probs``."""
     g = generator or default_generator()
-    p = np.asarray(probs.data, dtype=np.float64)
+    p = np.asarray(probs._data, dtype=np.float64)
     rows = p.reshape(-1, p.shape[-1])
     out = np.stack([g.rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in rows])
     return Tensor._make(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))

@@ -51,7 +51,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 
 def _as_array(value: Any) -> np.ndarray | None:
     if isinstance(value, Tensor):
-        return np.ascontiguousarray(move_to(value.data, "cpu"))
+        return np.ascontiguousarray(move_to(value._data, "cpu"))
     if isinstance(value, np.ndarray):
         return np.ascontiguousarray(value)
     return None

@@ -2,7 +2,8 @@
 
 A tensor holds
 
-* ``data``: the array (NumPy, or CuPy on a GPU);
+* ``_data``: the array (NumPy, or CuPy on a GPU); ``data`` is the same memory as a
+  tensor outside the graph, as in PyTorch;
 * ``requires_grad``: whether gradients should flow into it;
 * ``grad``: the accumulated gradient after ``backward()`` (leaves only);
 * ``_ctx``: the :class:`~gradstudent.autograd.function.Function` that produced
@@ -39,7 +40,9 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
 
     What it holds:
 
-    * ``data``: the array, shape ``shape``, dtype ``dtype`` (float32 by default);
+    * ``_data``: the array (NumPy/CuPy), shape ``shape``, dtype ``dtype`` (float32 by
+      default). ``data`` is PyTorch's: the same memory as a tensor cut from the graph;
+      from outside the library read values with ``numpy()``, ``item()``, ``tolist()``;
     * ``requires_grad``: whether gradients flow into it; ``grad``: the gradient
       accumulated by ``backward()`` (on leaves: the tensors you created);
     * ``grad_fn``: the op that produced it (``None`` for leaves). Following these
@@ -53,15 +56,15 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
     and PyTorch conveniences (:mod:`~gradstudent.tensor_api`).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_vbox", "_view", "_hooks", "_name", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_vbox", "_view", "_hooks", "_name", "__weakref__")
 
-    data: Array
+    _data: Array
     grad: Tensor | None
     requires_grad: bool
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         dtype = dtypes.infer_dtype(data) if dtype is None else np.dtype(dtype)
         xp = get_array_module(data)
         self._set_fields(xp.array(data, dtype=dtype), False)  # always a copy, like torch.tensor
@@ -72,7 +75,7 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         """Fill every slot of a fresh tensor: a leaf with no gradient and version 0."""
         if isinstance(data, np.generic):  # NumPy gives scalars for 0-d results; a tensor holds a real 0-d array
             data = np.asarray(data)  # (so that in-place updates, e.g. by optimizers, reach it)
-        self.data = data
+        self._data = data
         self.grad = None
         self.requires_grad = requires_grad
         self._ctx = None
@@ -88,41 +91,60 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         t._set_fields(data, requires_grad)
         return t
 
+    # ---- .data: the values as a tensor outside the graph (PyTorch's semantics) ----------------
+    @property
+    def data(self) -> Tensor:
+        """The same memory as a new tensor that is cut from the graph (``requires_grad=False``).
+
+        As in PyTorch: ``p.data.add_(1)`` changes ``p``; unlike ``detach()``, changes made
+        through ``.data`` are *not* seen by autograd (its version counter is its own), so
+        prefer ``detach()`` or ``with no_grad():``. The array itself is ``_data`` (inside
+        the library); from outside use ``numpy()``, ``item()`` or ``tolist()``.
+        """
+        return Tensor._make(self._data, False)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """``p.data = other``: this tensor now uses ``other``'s memory (shape and dtype too), as in PyTorch."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
     # ---- attributes ------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     def size(self, dim: int | None = None) -> Any:  # tuple[int, ...] without dim, int with one
         """The shape (a tuple), or the length of axis ``dim``."""
         if dim is None:
-            return self.data.shape
+            return self._data.shape
         from .ops._util import normalize_dim
 
-        return self.data.shape[normalize_dim(dim, self.data.ndim, "size")] if self.data.ndim else 1
+        return self._data.shape[normalize_dim(dim, self._data.ndim, "size")] if self._data.ndim else 1
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     @property
     def device(self) -> str:
-        return device_of(self.data)
+        return device_of(self._data)
 
     @property
     def is_leaf(self) -> bool:
@@ -134,14 +156,14 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
 
     @property
     def is_floating_point_(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     # ---- autograd ----------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"requires_grad_: only floating-point tensors can require gradients (this one is {self.dtype})"
             )
@@ -152,7 +174,7 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and the version counter, like PyTorch)."""
-        t = Tensor._make(self.data, False)
+        t = Tensor._make(self._data, False)
         t._vbox = self._vbox
         return t
 
@@ -232,18 +254,18 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
     def numpy(self) -> np.ndarray:
         if self.requires_grad:
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; use .detach().numpy()")
-        return move_to(self.data, "cpu")
+        return move_to(self._data, "cpu")
 
     def item(self) -> float | int | bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item(): only one-element tensors can be converted, this one has shape {self.shape}")
-        return self.data.reshape(()).item()
+        return self._data.reshape(()).item()
 
     def tolist(self) -> Any:
-        return move_to(self.data, "cpu").tolist()
+        return move_to(self._data, "cpu").tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        a = move_to(self.data, "cpu")
+        a = move_to(self._data, "cpu")
         return a if dtype is None else a.astype(dtype)
 
     def __float__(self) -> float:
@@ -253,12 +275,12 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(f"bool(): the truth value of a tensor with shape {self.shape} is ambiguous")
         return bool(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
@@ -266,9 +288,9 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         return id(self)
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def to(self, *args: Any, dtype: Any = None, device: str | None = None, copy: bool = False) -> Tensor:
         """``to(dtype)``, ``to("cpu")`` / ``to("cuda")``, or ``to(other_tensor)``."""
@@ -299,13 +321,13 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         if dtype is None:
             return self.type_name()
         dtype = dtype_from_type_name(dtype) if isinstance(dtype, str) and "Tensor" in dtype else np.dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self._data.dtype:
             return self
         from .ops.elementwise import Cast
 
         if self.requires_grad and dtype.kind == "f":
             return Cast.apply(self, dtype=dtype)
-        return Tensor._make(self.data.astype(dtype))
+        return Tensor._make(self._data.astype(dtype))
 
     def float(self) -> Tensor:
         return self.type(dtypes.float32)
@@ -338,11 +360,11 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
 
     def __repr__(self) -> str:
         body = np.array2string(
-            np.asarray(move_to(self.data, "cpu")), separator=", ", precision=4, threshold=200, prefix="tensor("
+            np.asarray(move_to(self._data, "cpu")), separator=", ", precision=4, threshold=200, prefix="tensor("
         )
         extras = []
-        if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self._data.dtype}")
         if self._ctx is not None:
             extras.append(f"grad_fn={self._ctx!r}")
         elif self.requires_grad:
@@ -365,20 +387,20 @@ class RemovableHandle:
 
 def _root_gradient(t: Tensor, gradient: Any, where: str) -> Tensor:
     if gradient is None:
-        if t.data.size != 1:
+        if t._data.size != 1:
             raise RuntimeError(
                 f"{where}: grad can be implicitly created only for scalar outputs, but this tensor has "
                 f"shape {tuple(t.shape)}. Reduce it to a scalar first (e.g. loss.sum()), or pass "
                 f"gradient=<tensor of shape {tuple(t.shape)}> to compute a vector-Jacobian product."
             )
-        xp = get_array_module(t.data)
-        return Tensor._make(xp.ones_like(t.data))
+        xp = get_array_module(t._data)
+        return Tensor._make(xp.ones_like(t._data))
     g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=t.dtype)
     if g.shape != t.shape:
         raise RuntimeError(f"{where}: gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.shape)}")
     if g.dtype != t.dtype:  # as torch: the seed takes the output's dtype, so .grad keeps the leaf's dtype
         g = g.type(t.dtype)
-    return g if state.grad_enabled and g.requires_grad else Tensor._make(g.data.copy())
+    return g if state.grad_enabled and g.requires_grad else Tensor._make(g._data.copy())
 
 
 from .autograd import function as _function  # noqa: E402

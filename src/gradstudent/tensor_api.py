@@ -31,7 +31,7 @@ def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
 
 class TensorAPI:
     __slots__ = ()
-    data: Any
+    _data: Any
 
     # ---- new tensors like this one (dtype and device) ---------------------------------
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -39,7 +39,7 @@ class TensorAPI:
         from .creation import tensor
 
         data = data.detach().numpy() if hasattr(data, "detach") else data
-        return tensor(data, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad,
+        return tensor(data, dtype=self._data.dtype if dtype is None else dtype, requires_grad=requires_grad,
                       device=self._device())
 
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -51,13 +51,13 @@ class TensorAPI:
     def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         from .creation import empty
 
-        return empty(_size(size), dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad,
+        return empty(_size(size), dtype=self._data.dtype if dtype is None else dtype, requires_grad=requires_grad,
                      device=self._device())
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         from .creation import full
 
-        return full(_size((size,)), fill_value, dtype=self.data.dtype if dtype is None else dtype,
+        return full(_size((size,)), fill_value, dtype=self._data.dtype if dtype is None else dtype,
                     requires_grad=requires_grad, device=self._device())
 
     def _device(self) -> str:
@@ -71,8 +71,8 @@ class TensorAPI:
     # ---- Python protocols and type names --------------------------------------------------
     def __format__(self, spec: str) -> str:
         """``f"{loss:.4f}"`` formats a one-element 0-d tensor's number; other tensors only with an empty spec."""
-        if self.data.ndim == 0:
-            return format(self.data.item(), spec)
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
         if spec:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return str(self)
@@ -83,7 +83,7 @@ class TensorAPI:
 
     def type_name(self) -> str:
         """PyTorch's type name: ``"torch.FloatTensor"`` (``"torch.cuda.FloatTensor"`` on a GPU)."""
-        name = TYPE_NAMES.get(np.dtype(self.data.dtype).name, f"{self.data.dtype}Tensor")
+        name = TYPE_NAMES.get(np.dtype(self._data.dtype).name, f"{self._data.dtype}Tensor")
         return f"torch.cuda.{name}" if self.is_cuda else f"torch.{name}"
 
 

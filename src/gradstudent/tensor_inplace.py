@@ -35,12 +35,12 @@ def _ops() -> Any:
 def _array(value: Any) -> Any:
     from .tensor import Tensor
 
-    return value.data if isinstance(value, Tensor) else value
+    return value._data if isinstance(value, Tensor) else value
 
 
 class InplaceOps:
     __slots__ = ()
-    data: Any
+    _data: Any
     requires_grad: bool
     _ctx: Any
     _vbox: list[int]
@@ -63,36 +63,36 @@ class InplaceOps:
 
     def _check_dtype(self, op: str, operands: tuple[Any, ...]) -> None:
         """An integer/bool tensor cannot take a floating-point result (as in torch)."""
-        if self.data.dtype.kind == "f":
+        if self._data.dtype.kind == "f":
             return
         for o in operands:
             kind = getattr(_array(o), "dtype", None)
             kind = kind.kind if kind is not None else ("f" if isinstance(o, float) else "i")
             if kind == "f":
-                raise RuntimeError(f"{op}: result type Float can't be cast to the desired output type {self.data.dtype}")
+                raise RuntimeError(f"{op}: result type Float can't be cast to the desired output type {self._data.dtype}")
 
     def _store(self, op: str, value: Any) -> None:
         """``data[...] = value`` with torch's shape rule (the result must keep this tensor's shape)."""
         shape = getattr(value, "shape", ())
-        if shape != self.data.shape:
+        if shape != self._data.shape:
             try:
-                full = get_array_module(self.data).broadcast_shapes(shape, self.data.shape)
+                full = get_array_module(self._data).broadcast_shapes(shape, self._data.shape)
             except ValueError:
                 full = None
-            if full != self.data.shape:
+            if full != self._data.shape:
                 raise RuntimeError(
-                    f"{op}: output with shape {tuple(self.data.shape)} doesn't match the broadcast shape "
+                    f"{op}: output with shape {tuple(self._data.shape)} doesn't match the broadcast shape "
                     f"{tuple(full) if full is not None else tuple(shape)}"
                 )
-        self.data[...] = value
+        self._data[...] = value
 
     def _apply_ufunc(self, op: str, ufunc: str, operand: Any) -> None:
         """``ufunc(data, operand, out=data)``: no temporary; a broadcast that would grow ``data`` is refused."""
-        xp = get_array_module(self.data)
+        xp = get_array_module(self._data)
         try:
-            getattr(xp, ufunc)(self.data, operand, out=self.data)
+            getattr(xp, ufunc)(self._data, operand, out=self._data)
         except ValueError:
-            self._store(op, getattr(xp, ufunc)(self.data, operand))  # raises torch's shape error
+            self._store(op, getattr(xp, ufunc)(self._data, operand))  # raises torch's shape error
 
     # ---- arithmetic ----------------------------------------------------------------
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
@@ -124,40 +124,40 @@ class InplaceOps:
     def pow_(self, exponent: Any) -> Tensor:
         """self = self ** exponent"""
         e = _array(exponent)
-        return self._run("pow_", (exponent,), lambda: self._store("pow_", self.data**e), lambda old: old**exponent, True)
+        return self._run("pow_", (exponent,), lambda: self._store("pow_", self._data**e), lambda old: old**exponent, True)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         """self = min(max(self, min), max)"""
         if min is None and max is None:
             raise ValueError("clamp_: at least one of min and max must be given")
-        xp = get_array_module(self.data)
+        xp = get_array_module(self._data)
         return self._run(
-            "clamp_", (), lambda: xp.clip(self.data, min, max, out=self.data), lambda old: old.clamp(min, max), True
+            "clamp_", (), lambda: xp.clip(self._data, min, max, out=self._data), lambda old: old.clamp(min, max), True
         )
 
     clip_ = clamp_
 
     def relu_(self) -> Tensor:
-        xp = get_array_module(self.data)
-        return self._run("relu_", (), lambda: xp.maximum(self.data, 0, out=self.data), lambda old: old.relu(), True)
+        xp = get_array_module(self._data)
+        return self._run("relu_", (), lambda: xp.maximum(self._data, 0, out=self._data), lambda old: old.relu(), True)
 
     def sigmoid_(self) -> Tensor:
         def on_arrays() -> None:
-            xp = get_array_module(self.data)
-            self.data[...] = 1 / (1 + xp.exp(-self.data))
+            xp = get_array_module(self._data)
+            self._data[...] = 1 / (1 + xp.exp(-self._data))
 
         return self._run("sigmoid_", (), on_arrays, lambda old: old.sigmoid(), True)
 
     def tanh_(self) -> Tensor:
-        xp = get_array_module(self.data)
-        return self._run("tanh_", (), lambda: xp.tanh(self.data, out=self.data), lambda old: old.tanh(), True)
+        xp = get_array_module(self._data)
+        return self._run("tanh_", (), lambda: xp.tanh(self._data, out=self._data), lambda old: old.tanh(), True)
 
     def neg_(self) -> Tensor:
-        return self._run("neg_", (), lambda: self._store("neg_", -self.data), lambda old: -old, False)
+        return self._run("neg_", (), lambda: self._store("neg_", -self._data), lambda old: -old, False)
 
     def exp_(self) -> Tensor:
-        xp = get_array_module(self.data)
-        return self._run("exp_", (), lambda: xp.exp(self.data, out=self.data), lambda old: old.exp(), True)
+        xp = get_array_module(self._data)
+        return self._run("exp_", (), lambda: xp.exp(self._data, out=self._data), lambda old: old.exp(), True)
 
     def _not_differentiable(self, op: str, other: Any, ufunc: str) -> Tensor:
         inplace = _ops()
@@ -166,7 +166,7 @@ class InplaceOps:
             raise RuntimeError(f"{op}: the derivative of {op.rstrip('_')} is not implemented (the tensor is part of a graph)")
         inplace.check_leaf(me, op)
         self._check_dtype(op, (other,))
-        self._store(op, getattr(get_array_module(self.data), ufunc)(self.data, _array(other)))
+        self._store(op, getattr(get_array_module(self._data), ufunc)(self._data, _array(other)))
         self._vbox[0] += 1
         return me
 
@@ -185,10 +185,10 @@ class InplaceOps:
     def __imod__(self, other: Any) -> Tensor: return self.remainder_(other)
 
     def _logical_(self, op: str, other: Any, ufunc: str) -> Tensor:
-        if self.data.dtype.kind not in "biu":
-            raise RuntimeError(f"{op}: only bool and integer tensors support bitwise in-place ops, not {self.data.dtype}")
-        xp = get_array_module(self.data)
-        name = ufunc if self.data.dtype.kind != "b" else ufunc.replace("bitwise", "logical")
+        if self._data.dtype.kind not in "biu":
+            raise RuntimeError(f"{op}: only bool and integer tensors support bitwise in-place ops, not {self._data.dtype}")
+        xp = get_array_module(self._data)
+        name = ufunc if self._data.dtype.kind != "b" else ufunc.replace("bitwise", "logical")
         return self._not_differentiable(op, other, name) if hasattr(xp, name) else self
 
     def __iand__(self, other: Any) -> Tensor: return self._logical_("bitwise_and_", other, "bitwise_and")
@@ -210,11 +210,11 @@ class InplaceOps:
         """Copy ``src`` (broadcast to this shape, converted to this dtype) into this tensor."""
         shape = tuple(getattr(src, "shape", ()))
         try:
-            full = get_array_module(self.data).broadcast_shapes(shape, self.data.shape)
+            full = get_array_module(self._data).broadcast_shapes(shape, self._data.shape)
         except ValueError:
             full = None
-        if full != self.data.shape:
-            raise ValueError(f"copy_: source of shape {shape} cannot be copied into shape {tuple(self.data.shape)}")
+        if full != self._data.shape:
+            raise ValueError(f"copy_: source of shape {shape} cannot be copied into shape {tuple(self._data.shape)}")
         return self._write("copy_", Ellipsis, src)
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
@@ -224,11 +224,11 @@ class InplaceOps:
             raise TypeError(f"masked_fill_: mask must be a bool tensor, got {getattr(m, 'dtype', type(m).__name__)}")
         if getattr(value, "ndim", 0) != 0:
             raise RuntimeError(f"masked_fill_: only supports a 0-dimensional value tensor, got shape {tuple(value.shape)}")
-        xp = get_array_module(self.data)
+        xp = get_array_module(self._data)
         try:
-            m = xp.broadcast_to(m, self.data.shape)
+            m = xp.broadcast_to(m, self._data.shape)
         except ValueError:
-            raise RuntimeError(f"masked_fill_: mask of shape {tuple(m.shape)} does not broadcast to {tuple(self.data.shape)}") from None
+            raise RuntimeError(f"masked_fill_: mask of shape {tuple(m.shape)} does not broadcast to {tuple(self._data.shape)}") from None
         return self._write("masked_fill_", m, value)
 
     def index_copy_(self, dim: int, index: Any, source: Any) -> Tensor:
@@ -242,7 +242,7 @@ class InplaceOps:
 
         src = value if src is None else src
         d, idx = self._dim_index("scatter_", dim, index, along=True)
-        xp = get_array_module(self.data)
+        xp = get_array_module(self._data)
         full = _along_axis_index(xp, idx, d)
         if getattr(src, "ndim", 0):
             src = src[tuple(slice(0, n) for n in idx.shape)]  # src may be larger than index (as in torch)
@@ -253,15 +253,15 @@ class InplaceOps:
         from .ops.index import IndexPutAdd
 
         d, idx = self._dim_index("index_add_", dim, index)
-        xp = get_array_module(self.data)
+        xp = get_array_module(self._data)
         where = (slice(None),) * d + (idx,)
 
         def on_arrays() -> None:
             s = _array(source)
-            xp.add.at(self.data, where, s if alpha == 1 else s * alpha)  # repeated indices add up
+            xp.add.at(self._data, where, s if alpha == 1 else s * alpha)  # repeated indices add up
 
         def compute(old: Tensor) -> Tensor:
-            return old + IndexPutAdd.apply(source * alpha if alpha != 1 else source, index=where, shape=tuple(self.data.shape))
+            return old + IndexPutAdd.apply(source * alpha if alpha != 1 else source, index=where, shape=tuple(self._data.shape))
 
         return self._run("index_add_", (source,), on_arrays, compute, False)
 
@@ -270,26 +270,26 @@ class InplaceOps:
         from .ops.index import _along_axis_index, scatter_add
 
         d, idx = self._dim_index("scatter_add_", dim, index, along=True)
-        xp = get_array_module(self.data)
+        xp = get_array_module(self._data)
 
         def on_arrays() -> None:
             s = _array(src)
-            xp.add.at(self.data, _along_axis_index(xp, idx, d), s[tuple(slice(0, n) for n in idx.shape)])
+            xp.add.at(self._data, _along_axis_index(xp, idx, d), s[tuple(slice(0, n) for n in idx.shape)])
 
         return self._run("scatter_add_", (src,), on_arrays, lambda old: scatter_add(old, d, index, src), False)
 
     def _dim_index(self, op: str, dim: int, index: Any, along: bool = False) -> tuple[int, Any]:
         from .ops._util import normalize_dims
 
-        (d,) = normalize_dims(dim, self.data.ndim, op)
+        (d,) = normalize_dims(dim, self._data.ndim, op)
         idx = _array(index)
         if getattr(idx, "dtype", None) is None or idx.dtype.kind not in "iu":
             raise TypeError(f"{op}: index must be an integer tensor")
-        size = self.data.shape[d] if self.data.ndim else 1
+        size = self._data.shape[d] if self._data.ndim else 1
         if idx.size and (int(idx.max()) >= size or int(idx.min()) < -size):
             raise IndexError(f"{op}: index out of range: values span [{int(idx.min())}, {int(idx.max())}] but the size is {size}")
-        if along and idx.ndim != self.data.ndim:
-            raise RuntimeError(f"{op}: index has {idx.ndim} dims but self has {self.data.ndim}")
+        if along and idx.ndim != self._data.ndim:
+            raise RuntimeError(f"{op}: index has {idx.ndim} dims but self has {self._data.ndim}")
         if not along and idx.ndim > 1:
             raise IndexError(f"{op}: index must be 1-D, got shape {tuple(idx.shape)}")
         return d, idx
@@ -304,12 +304,12 @@ class InplaceOps:
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         from .random import default_generator
 
-        values = (generator or default_generator()).uniform(a, b, self.data.shape, self.data.dtype, self.data)
-        return self._write("uniform_", Ellipsis, get_array_module(self.data).asarray(values))
+        values = (generator or default_generator()).uniform(a, b, self._data.shape, self._data.dtype, self._data)
+        return self._write("uniform_", Ellipsis, get_array_module(self._data).asarray(values))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         from .random import default_generator
 
-        values = (generator or default_generator()).normal(mean, std, self.data.shape, self.data.dtype, self.data)
-        return self._write("normal_", Ellipsis, get_array_module(self.data).asarray(values))
+        values = (generator or default_generator()).normal(mean, std, self._data.shape, self._data.dtype, self._data)
+        return self._write("normal_", Ellipsis, get_array_module(self._data).asarray(values))
 

@@ -74,8 +74,8 @@ class TensorOps:
         from .backend import get_array_module
 
         a, b = _ew.binary_operands(self, other)
-        xp = get_array_module(a.data)
-        return type(self)._make(getattr(xp, name)(a.data, b.data))  # type: ignore[attr-defined]
+        xp = get_array_module(a._data)
+        return type(self)._make(getattr(xp, name)(a._data, b._data))  # type: ignore[attr-defined]
 
     def __eq__(self, other: Any) -> Tensor: return self._compare(other, "equal")  # type: ignore[override]
     def __ne__(self, other: Any) -> Tensor: return self._compare(other, "not_equal")  # type: ignore[override]
@@ -86,14 +86,14 @@ class TensorOps:
     def __and__(self, other: Any) -> Tensor: return self._compare(other, "logical_and")
     def __or__(self, other: Any) -> Tensor: return self._compare(other, "logical_or")
     def __xor__(self, other: Any) -> Tensor: return self._compare(other, "logical_xor")
-    def __invert__(self) -> Tensor: return type(self)._make(~self.data)  # type: ignore[attr-defined]
+    def __invert__(self) -> Tensor: return type(self)._make(~self._data)  # type: ignore[attr-defined]
     def eq(self, other: Any) -> Tensor: return self.__eq__(other)
     def ne(self, other: Any) -> Tensor: return self.__ne__(other)
     def lt(self, other: Any) -> Tensor: return self.__lt__(other)
     def le(self, other: Any) -> Tensor: return self.__le__(other)
     def gt(self, other: Any) -> Tensor: return self.__gt__(other)
     def ge(self, other: Any) -> Tensor: return self.__ge__(other)
-    def logical_not(self) -> Tensor: return type(self)._make(~self.data.astype(bool))  # type: ignore[attr-defined]
+    def logical_not(self) -> Tensor: return type(self)._make(~self._data.astype(bool))  # type: ignore[attr-defined]
 
     # ---- elementwise math
     def add(self, other: Any) -> Tensor: return _ew.add(self, other)
@@ -141,14 +141,14 @@ class TensorOps:
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor: return _red.logsumexp(self, dim, keepdim)
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor: return _red.norm(self, p, dim, keepdim)
     def cumsum(self, dim: int) -> Tensor: return _red.cumsum(self, dim)
-    def all(self) -> Tensor: return type(self)._make(self.data.all())  # type: ignore[attr-defined]
-    def any(self) -> Tensor: return type(self)._make(self.data.any())  # type: ignore[attr-defined]
+    def all(self) -> Tensor: return type(self)._make(self._data.all())  # type: ignore[attr-defined]
+    def any(self) -> Tensor: return type(self)._make(self._data.any())  # type: ignore[attr-defined]
 
     # ---- shape
     def reshape(self, *shape: Any) -> Tensor: return _shp.reshape(self, *shape)
     def view(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], int | tuple | list):  # view(dtype)
-            return type(self)._make(self.data.view(shape[0]))  # type: ignore[attr-defined]
+            return type(self)._make(self._data.view(shape[0]))  # type: ignore[attr-defined]
         return _shp.reshape(self, *shape)
     def view_as(self, other: Any) -> Tensor: return _shp.reshape(self, other.shape)
     def reshape_as(self, other: Any) -> Tensor: return _shp.reshape(self, other.shape)
@@ -184,7 +184,7 @@ class TensorOps:
     def contiguous(self) -> Tensor:
         """``self`` when its memory is already in row-major order, else a row-major copy (differentiable)."""
         return self if self.is_contiguous() else self.clone()  # type: ignore[attr-defined, return-value]
-    def is_contiguous(self) -> bool: return bool(self.data.flags.c_contiguous)  # type: ignore[attr-defined]
+    def is_contiguous(self) -> bool: return bool(self._data.flags.c_contiguous)  # type: ignore[attr-defined]
 
     # ---- indexing
     def __getitem__(self, index: Any) -> Tensor: return _idx.getitem(self, index)

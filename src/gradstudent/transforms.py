@@ -26,7 +26,7 @@ from .tensor import Tensor
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _batched(x: np.ndarray) -> tuple[np.ndarray, bool]:

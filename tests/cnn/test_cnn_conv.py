@@ -48,7 +48,7 @@ def test_conv2d_unbatched_and_float32() -> None:
     x, w = rng.standard_normal((2, 3, 8, 8), dtype=np.float32), rng.standard_normal((4, 3, 3, 3), dtype=np.float32)
     y = F.conv2d(gs.tensor(x), gs.tensor(w), padding=1)
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.data, TF.conv2d(torch.tensor(x), torch.tensor(w), padding=1).numpy(), atol=1e-5)
+    np.testing.assert_allclose(y._data, TF.conv2d(torch.tensor(x), torch.tensor(w), padding=1).numpy(), atol=1e-5)
 
 
 CONV1D = [
@@ -110,10 +110,10 @@ def test_both_kernels_agree_on_float32_layers() -> None:
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     gx, gw = gs.tensor(x, requires_grad=True), gs.tensor(w, requires_grad=True)
     ty, gy = TF.conv2d(tx, tw, padding=1), F.conv2d(gx, gw, padding=1)
-    np.testing.assert_allclose(gy.data, ty.detach().numpy(), atol=1e-4)
+    np.testing.assert_allclose(gy._data, ty.detach().numpy(), atol=1e-4)
     ty.square().sum().backward(), gy.square().sum().backward()
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-3)
-    np.testing.assert_allclose(gw.grad.data, tw.grad.numpy(), rtol=1e-4, atol=1e-2)
+    np.testing.assert_allclose(gx.grad._data, tx.grad.numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(gw.grad._data, tw.grad.numpy(), rtol=1e-4, atol=1e-2)
 
 
 def test_gradient_penalty_through_a_cnn_matches_torch() -> None:
@@ -132,7 +132,7 @@ def test_gradient_penalty_through_a_cnn_matches_torch() -> None:
     penalty(gs, F, *g_in).backward()
     penalty(torch, TF, *t_in).backward()
     for g, t in zip(g_in, t_in):
-        np.testing.assert_allclose(g.grad.data, t.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(g.grad._data, t.grad.numpy(), atol=1e-10)
 
 
 def test_conv_errors_are_clear() -> None:
@@ -163,7 +163,7 @@ def test_conv_modules_load_torch_state_dicts() -> None:
         assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
         ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
         x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-        np.testing.assert_allclose(ours(gs.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
+        np.testing.assert_allclose(ours(gs.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
 
 
 def test_conv_transpose_output_size_argument() -> None:
@@ -172,21 +172,21 @@ def test_conv_transpose_output_size_argument() -> None:
     x = np.random.default_rng(0).standard_normal((1, 3, 4, 4)).astype(np.float32)
     y = m(gs.tensor(x), output_size=(8, 8))
     assert y.shape == (1, 2, 8, 8)
-    np.testing.assert_allclose(y.data, tm(torch.tensor(x), output_size=(8, 8)).detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(y._data, tm(torch.tensor(x), output_size=(8, 8)).detach().numpy(), atol=1e-5)
 
 
 def test_conv_default_init_matches_torch_bounds() -> None:
     gs.manual_seed(0)
     m = nn.Conv2d(16, 32, 3)
     bound = 1 / math.sqrt(16 * 9)  # kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in))
-    w, b = m.weight.data, m.bias.data
+    w, b = m.weight._data, m.bias._data
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
     assert np.abs(b).max() <= bound
     assert abs(w.std() - bound / math.sqrt(3)) < 0.05 * bound
     assert "Conv2d(16, 32, kernel_size=(3, 3), stride=(1, 1))" == repr(m)
     t = nn.ConvTranspose2d(8, 4, 3, groups=2)
     assert t.weight.shape == (8, 2, 3, 3)
-    assert np.abs(t.weight.data).max() <= 1 / math.sqrt(2 * 9)
+    assert np.abs(t.weight._data).max() <= 1 / math.sqrt(2 * 9)
 
 
 def test_conv_without_grad_keeps_no_columns() -> None:

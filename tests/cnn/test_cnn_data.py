@@ -56,10 +56,10 @@ def test_mnist_and_fashion_read_local_files(tmp_path: Path) -> None:
     assert len(ds) == 12 and ds.data.dtype == np.uint8
     x, y = ds[3]
     assert x.shape == (1, 28, 28) and x.dtype == np.float32 and y == labels[3]
-    np.testing.assert_allclose(x.data[0], images[3] / 255.0, rtol=1e-6)
+    np.testing.assert_allclose(x._data[0], images[3] / 255.0, rtol=1e-6)
     tds = vision.MNIST(tmp_path / "MNIST", train=False, transform=T.Compose([T.ToTensor(), T.Normalize(0.5, 0.5)]), download=False)
     x2, _ = tds[3]
-    np.testing.assert_allclose(x2.data, (images[3][None] / 255.0 - 0.5) / 0.5, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(x2._data, (images[3][None] / 255.0 - 0.5) / 0.5, rtol=1e-5, atol=1e-6)
     X, Y = ds.arrays()
     assert X.shape == (12, 1, 28, 28) and Y.dtype == np.int64
     xb, yb = next(iter(DataLoader(ds, batch_size=5)))
@@ -82,7 +82,7 @@ def test_cifar10_reads_binary_batches_and_the_archive(tmp_path: Path) -> None:
     assert len(ds) == 25 and ds.data.shape == (25, 32, 32, 3)
     x, y = ds[6]
     assert x.shape == (3, 32, 32) and y == labels[1]
-    np.testing.assert_allclose(x.data, images[1].transpose(2, 0, 1) / 255.0, rtol=1e-6)
+    np.testing.assert_allclose(x._data, images[1].transpose(2, 0, 1) / 255.0, rtol=1e-6)
     # the record layout: label byte, then the red, green and blue planes
     raw = (folder / "test_batch.bin").read_bytes()
     assert len(raw) == 5 * 3073 and raw[0] == labels[0] and raw[1:1025] == images[0][:, :, 0].tobytes()
@@ -145,7 +145,7 @@ def test_shapes_are_seeded_balanced_and_fast() -> None:
     train, test = Shapes("train", n=50, seed=0), Shapes("test", n=50, seed=0)
     assert not np.array_equal(train.data[:5], test.data[:5])
     x, label = Shapes("train", n=4, transform=T.RandomHorizontalFlip(p=1.0))[0]
-    np.testing.assert_array_equal(x.data, make_shapes(4, seed=0)[0][0][:, :, ::-1])
+    np.testing.assert_array_equal(x._data, make_shapes(4, seed=0)[0][0][:, :, ::-1])
     # the class signal is real: per-class mean images differ
     means = np.stack([X[y == k].mean(0) for k in range(len(CLASSES))])
     assert np.abs(means[0] - means[5]).max() > 0.05
@@ -154,11 +154,11 @@ def test_shapes_are_seeded_balanced_and_fast() -> None:
 def test_transforms_single_images_and_batches() -> None:
     gen = gs.Generator().manual_seed(0)
     img = np.arange(3 * 6 * 6, dtype=np.float32).reshape(3, 6, 6)
-    assert T.RandomHorizontalFlip(p=1.0)(img).data.tolist() == img[:, :, ::-1].tolist()
-    assert np.array_equal(T.RandomHorizontalFlip(p=0.0)(img).data, img)
+    assert T.RandomHorizontalFlip(p=1.0)(img)._data.tolist() == img[:, :, ::-1].tolist()
+    assert np.array_equal(T.RandomHorizontalFlip(p=0.0)(img)._data, img)
     crop = T.RandomCrop(6, padding=2, generator=gen)
     batch = np.stack([img] * 200)
-    out = crop(batch).data
+    out = crop(batch)._data
     assert out.shape == (200, 3, 6, 6)
     # every crop is a shifted window of the padded image, shifts -2..2, not all identical
     padded = np.pad(batch, ((0, 0), (0, 0), (2, 2), (2, 2)))
@@ -171,19 +171,19 @@ def test_transforms_single_images_and_batches() -> None:
     # seeded: the same generator state gives the same augmentation
     a = T.RandomAffine(30, translate=(0.1, 0.1), scale=(0.8, 1.2), shear=10, generator=gs.Generator().manual_seed(5))(batch[:4])
     b = T.RandomAffine(30, translate=(0.1, 0.1), scale=(0.8, 1.2), shear=10, generator=gs.Generator().manual_seed(5))(batch[:4])
-    assert np.array_equal(a.data, b.data)
+    assert np.array_equal(a._data, b._data)
     gs.manual_seed(1)
-    c = T.RandomRotation(20)(img).data
+    c = T.RandomRotation(20)(img)._data
     gs.manual_seed(1)
-    assert np.array_equal(c, T.RandomRotation(20)(img).data)
+    assert np.array_equal(c, T.RandomRotation(20)(img)._data)
     # a rotation by 90 degrees of a square image is an exact pixel permutation
-    rot = T.RandomRotation((90, 90), interpolation="nearest")(img).data
+    rot = T.RandomRotation((90, 90), interpolation="nearest")(img)._data
     assert sorted(rot.ravel().tolist()) == sorted(img.ravel().tolist())
-    assert np.array_equal(T.RandomAffine(0)(img).data, img)  # identity map
-    noisy = T.GaussianNoise(sigma=0.5, clip=(0.0, 1.0), generator=gen)(np.full((1000,), 0.5, np.float32)).data
+    assert np.array_equal(T.RandomAffine(0)(img)._data, img)  # identity map
+    noisy = T.GaussianNoise(sigma=0.5, clip=(0.0, 1.0), generator=gen)(np.full((1000,), 0.5, np.float32))._data
     assert noisy.min() >= 0 and noisy.max() <= 1 and 0.3 < noisy.std() < 0.5
-    norm = T.Normalize([1.0, 2.0, 3.0], [2.0, 2.0, 2.0])(img).data
+    norm = T.Normalize([1.0, 2.0, 3.0], [2.0, 2.0, 2.0])(img)._data
     np.testing.assert_allclose(norm[2], (img[2] - 3.0) / 2.0)
     u8 = np.full((4, 5, 3), 255, np.uint8)
-    assert T.ToTensor()(u8).shape == (3, 4, 5) and T.ToTensor()(u8).data.max() == 1.0
+    assert T.ToTensor()(u8).shape == (3, 4, 5) and T.ToTensor()(u8)._data.max() == 1.0
     assert "RandomCrop" in repr(T.Compose([crop, T.ToTensor()]))

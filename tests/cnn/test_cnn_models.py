@@ -54,12 +54,12 @@ def test_resnet8_matches_a_torch_resnet_with_the_same_state_dict() -> None:
         getattr(ours, mode)(), getattr(theirs, mode)()
         xt, xg = torch.tensor(x, requires_grad=True), gs.tensor(x, requires_grad=True)
         yt, yg = theirs(xt), ours(xg)
-        np.testing.assert_allclose(yg.data, yt.detach().numpy(), atol=2e-4, rtol=1e-3)
+        np.testing.assert_allclose(yg._data, yt.detach().numpy(), atol=2e-4, rtol=1e-3)
         yt.square().sum().backward(), yg.square().sum().backward()
-        np.testing.assert_allclose(xg.grad.data, xt.grad.numpy(), atol=2e-4, rtol=1e-3)
+        np.testing.assert_allclose(xg.grad._data, xt.grad.numpy(), atol=2e-4, rtol=1e-3)
         tw = dict(theirs.named_parameters())
         for name, p in ours.named_parameters():
-            np.testing.assert_allclose(p.grad.data, tw[name].grad.numpy(), atol=5e-4, rtol=2e-3, err_msg=name)
+            np.testing.assert_allclose(p.grad._data, tw[name].grad.numpy(), atol=5e-4, rtol=2e-3, err_msg=name)
 
 
 @pytest.mark.parametrize("make,shape,out", [
@@ -80,7 +80,7 @@ def test_models_run_forward_and_backward(make, shape, out) -> None:
     y = model(gs.randn(*shape))
     assert y.shape == out
     y.square().mean().backward()
-    assert all(p.grad is not None and np.isfinite(p.grad.data).all() for p in model.parameters())
+    assert all(p.grad is not None and np.isfinite(p.grad._data).all() for p in model.parameters())
 
 
 def test_plain_resnet_has_no_shortcuts_and_unet_checks_sizes() -> None:

@@ -42,13 +42,13 @@ def test_batchnorm2d_running_stats_follow_torch(momentum) -> None:
     rng = np.random.default_rng(0)
     for _ in range(3):
         x = (rng.standard_normal((4, 3, 5, 5)) * 2 + 1).astype(np.float32)
-        np.testing.assert_allclose(ours(gs.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
+        np.testing.assert_allclose(ours(gs.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
     for k, v in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[k].data, v.numpy(), rtol=1e-5, err_msg=k)
+        np.testing.assert_allclose(ours.state_dict()[k]._data, v.numpy(), rtol=1e-5, err_msg=k)
     assert ours.num_batches_tracked.dtype == np.int64 and int(ours.num_batches_tracked) == 3
     ours.eval(), theirs.eval()
     x = rng.standard_normal((2, 3, 5, 5)).astype(np.float32)
-    np.testing.assert_allclose(ours(gs.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(ours(gs.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
 
 
 def test_batchnorm_variants_follow_torch() -> None:
@@ -65,9 +65,9 @@ def test_batchnorm_variants_follow_torch() -> None:
             x = rng.standard_normal(shape).astype(np.float32)
             xt, xg = torch.tensor(x, requires_grad=True), gs.tensor(x, requires_grad=True)
             yt, yg = theirs(xt), ours(xg)
-            np.testing.assert_allclose(yg.data, yt.detach().numpy(), atol=1e-5)
+            np.testing.assert_allclose(yg._data, yt.detach().numpy(), atol=1e-5)
             (yt * yt).sum().backward(), (yg * yg).sum().backward()
-            np.testing.assert_allclose(xg.grad.data, xt.grad.numpy(), atol=1e-4)
+            np.testing.assert_allclose(xg.grad._data, xt.grad.numpy(), atol=1e-4)
     # state_dicts move between the frameworks, and a loaded BN predicts the same in eval mode
     t = torch.nn.BatchNorm2d(3)
     t(torch.randn(8, 3, 4, 4) * 3)
@@ -75,7 +75,7 @@ def test_batchnorm_variants_follow_torch() -> None:
     g.load_state_dict({k: v.numpy() for k, v in t.state_dict().items()})
     t.eval(), g.eval()
     x = rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
-    np.testing.assert_allclose(g(gs.tensor(x)).data, t(torch.tensor(x)).detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(g(gs.tensor(x))._data, t(torch.tensor(x)).detach().numpy(), atol=1e-5)
 
 
 def test_batch_norm_errors() -> None:
@@ -92,6 +92,6 @@ def test_group_norm_matches_torch() -> None:
     ours, theirs = nn.GroupNorm(2, 6), torch.nn.GroupNorm(2, 6)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     x = np.random.default_rng(0).standard_normal((1, 6, 4, 4)).astype(np.float32)
-    np.testing.assert_allclose(ours(gs.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(ours(gs.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
     with pytest.raises(ValueError, match="divisible"):
         nn.GroupNorm(4, 6)

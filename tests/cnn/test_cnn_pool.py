@@ -55,7 +55,7 @@ def test_max_unpool2d_matches_torch() -> None:
     # pool -> unpool round trip through the modules
     pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
     out, idx = pool(gs.tensor(x))
-    np.testing.assert_allclose(unpool(out, idx).data, TF.max_unpool2d(*TF.max_pool2d(torch.tensor(x), 2, return_indices=True), 2).numpy())
+    np.testing.assert_allclose(unpool(out, idx)._data, TF.max_unpool2d(*TF.max_pool2d(torch.tensor(x), 2, return_indices=True), 2).numpy())
 
 
 AVGPOOL = [
@@ -94,7 +94,7 @@ def test_unfold_fold_match_torch() -> None:
     kw = {"output_size": (5, 6), "kernel_size": 3, "padding": 1, "stride": 2}
     check_op(lambda x: F.fold(x, **kw), lambda x: TF.fold(x, **kw), [(2, 18, 9)])
     x = gs.randn(1, 2, 5, 5)
-    np.testing.assert_allclose(nn.Fold((5, 5), 2)(nn.Unfold(2)(x)).data[0, :, 1:-1, 1:-1], 4 * x.data[0, :, 1:-1, 1:-1], rtol=1e-6)
+    np.testing.assert_allclose(nn.Fold((5, 5), 2)(nn.Unfold(2)(x))._data[0, :, 1:-1, 1:-1], 4 * x._data[0, :, 1:-1, 1:-1], rtol=1e-6)
 
 
 def test_pool_modules_and_errors() -> None:
@@ -103,7 +103,7 @@ def test_pool_modules_and_errors() -> None:
         (nn.MaxPool2d(3, 2, 1), torch.nn.MaxPool2d(3, 2, 1)), (nn.AvgPool2d(2), torch.nn.AvgPool2d(2)),
         (nn.AdaptiveAvgPool2d((3, 3)), torch.nn.AdaptiveAvgPool2d((3, 3))),
     ]:
-        np.testing.assert_allclose(ours(gs.tensor(x)).data, theirs(torch.tensor(x)).numpy(), atol=1e-6)
+        np.testing.assert_allclose(ours(gs.tensor(x))._data, theirs(torch.tensor(x)).numpy(), atol=1e-6)
     assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     with pytest.raises(ValueError, match="at most half"):
         F.max_pool2d(gs.zeros(1, 1, 4, 4), 2, padding=2)
@@ -126,6 +126,6 @@ def test_pad_value_and_negative() -> None:
               (nn.ReplicationPad2d(2), torch.nn.ReplicationPad2d(2)), (nn.ConstantPad2d(1, -1.0), torch.nn.ConstantPad2d(1, -1.0))]
     x = np.random.default_rng(0).standard_normal((1, 2, 4, 4)).astype(np.float32)
     for ours, theirs in layers:
-        np.testing.assert_allclose(ours(gs.tensor(x)).data, theirs(torch.tensor(x)).numpy())
+        np.testing.assert_allclose(ours(gs.tensor(x))._data, theirs(torch.tensor(x)).numpy())
     with pytest.raises(ValueError, match="reflect padding"):
         F.pad(gs.zeros(1, 1, 3, 3), (3, 3), "reflect")

@@ -42,7 +42,7 @@ def test_upsample_modules_and_errors() -> None:
         (nn.UpsamplingBilinear2d(scale_factor=2), torch.nn.UpsamplingBilinear2d(scale_factor=2)),
         (nn.UpsamplingNearest2d(size=6), torch.nn.UpsamplingNearest2d(size=6)),
     ]:
-        np.testing.assert_allclose(ours(gs.tensor(x)).data, theirs(torch.tensor(x)).numpy(), atol=1e-6)
+        np.testing.assert_allclose(ours(gs.tensor(x))._data, theirs(torch.tensor(x)).numpy(), atol=1e-6)
     with pytest.raises(NotImplementedError, match="bicubic"):
         F.interpolate(gs.tensor(x), scale_factor=2, mode="bicubic")
     with pytest.raises(ValueError, match="exactly one"):
@@ -55,17 +55,17 @@ def test_dropout2d_drops_whole_channels() -> None:
     gs.manual_seed(0)
     x = gs.ones(64, 32, 4, 4, requires_grad=True)
     y = F.dropout2d(x, 0.25)
-    per_channel = y.data.reshape(64, 32, -1)
+    per_channel = y._data.reshape(64, 32, -1)
     assert np.all(per_channel.min(-1) == per_channel.max(-1))  # constant over each channel
     assert set(np.unique(per_channel)) <= {0.0, np.float32(1 / 0.75)}
     assert abs((per_channel[..., 0] == 0).mean() - 0.25) < 0.03
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)
+    np.testing.assert_array_equal(x.grad._data, y._data)
     m = nn.Dropout2d(0.5)
     m.eval()
     assert m(x) is x
     z = nn.Dropout1d(0.5)(gs.ones(8, 16, 10))
-    assert np.all(z.data.min(-1) == z.data.max(-1))
+    assert np.all(z._data.min(-1) == z._data.max(-1))
     a = F.dropout2d(gs.ones(2, 3, 4, 4), 0.5, generator=gs.Generator().manual_seed(3))
     b = F.dropout2d(gs.ones(2, 3, 4, 4), 0.5, generator=gs.Generator().manual_seed(3))
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a._data, b._data)

@@ -24,10 +24,10 @@ def test_saliency_is_the_input_gradient_of_the_class_score() -> None:
     sal = viz.saliency_map(model, x, target=[1, 2, 0])
     assert model.training  # the mode is restored
     model.eval()
-    xg = gs.tensor(x.data, requires_grad=True)
+    xg = gs.tensor(x._data, requires_grad=True)
     out = model(xg)
     (out[0, 1] + out[1, 2] + out[2, 0]).backward()
-    np.testing.assert_allclose(sal, np.abs(xg.grad.data).max(1), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(sal, np.abs(xg.grad._data).max(1), rtol=1e-5, atol=1e-7)
     assert viz.smoothgrad(model, x, samples=3).shape == (3, 8, 8)
 
 
@@ -62,7 +62,7 @@ def test_capture_feature_maps_and_activation_maximization() -> None:
     assert "forward" not in conv.__dict__  # the wrapper is removed again
     assert viz.feature_maps(model, gs.randn(2, 3, 8, 8), model.features[2]).shape == (2, 4, 4, 4)
     model.eval()
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p._data.copy() for p in model.parameters()]
     opts = {"unit": 2, "lr": 0.5, "l2": 0.0, "jitter": 0, "blur_every": 0}  # plain gradient ascent
     img = viz.activation_maximization(model, (3, 8, 8), steps=60, generator=gs.Generator().manual_seed(0), **opts)
     start = viz.activation_maximization(model, (3, 8, 8), steps=0, generator=gs.Generator().manual_seed(0), **opts)
@@ -71,7 +71,7 @@ def test_capture_feature_maps_and_activation_maximization() -> None:
     assert gain > 1.0
     regularized = viz.activation_maximization(model, (3, 8, 8), unit=2, steps=20, generator=gs.Generator().manual_seed(0))
     assert np.abs(regularized).mean() < np.abs(img).mean()  # L2 and blur keep the image small and smooth
-    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))  # weights untouched
+    assert all(np.array_equal(a, p._data) for a, p in zip(before, model.parameters()))  # weights untouched
     assert all(p.requires_grad for p in model.parameters())
     ch = viz.activation_maximization(model, (3, 8, 8), unit=1, layer=model.features[0], steps=5)
     assert ch.shape == (3, 8, 8)

@@ -227,14 +227,14 @@ def test_inplace_op_float32(case: OpCase) -> None:
 # ---------------------------------------------------------------- semantics beyond the table
 def test_augmented_assignment_is_in_place() -> None:
     w = gs.randn(3)
-    same, array, version = w, w.data, w._version
+    same, array, version = w, w._data, w._version
     with gs.no_grad():
         w -= 0.1 * w
         w += 1
         w *= 2
         w /= 4
         w **= 2
-    assert w is same and w.data is array and w._version == version + 5
+    assert w is same and w._data is array and w._version == version + 5
 
 
 def test_manual_update_of_a_parameter_under_no_grad() -> None:

@@ -51,7 +51,7 @@ def tolerances(dtype: Any) -> dict[str, float]:
 
 
 def to_numpy(t: Any) -> np.ndarray:
-    return t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t.data)
+    return t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t._data)
 
 
 def torch_state_to_gs(sd: dict[str, Any]) -> dict[str, Any]:

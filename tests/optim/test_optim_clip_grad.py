@@ -37,7 +37,7 @@ def test_clip_grad_norm_matches_torch(norm_type: float, max_norm: float, dtype: 
     assert isinstance(total, gs.Tensor) and total.dtype == dtype and total.shape == ()
     np.testing.assert_allclose(total.item(), ttotal.item(), rtol=rtol)
     for g, t in zip(gp, tp):
-        np.testing.assert_allclose(g.grad.data, t.grad.numpy(), rtol=rtol, atol=1e-7)
+        np.testing.assert_allclose(g.grad._data, t.grad.numpy(), rtol=rtol, atol=1e-7)
         assert g.grad.dtype == dtype
 
 
@@ -45,7 +45,7 @@ def test_clip_grad_norm_single_tensor_missing_grads_and_nonfinite() -> None:
     p = gs.tensor([3.0, 4.0], requires_grad=True)
     p.grad = gs.tensor([3.0, 4.0])
     assert utils.clip_grad_norm_(p, 1.0).item() == pytest.approx(5.0)
-    np.testing.assert_allclose(p.grad.data, [0.6, 0.8], rtol=1e-5)
+    np.testing.assert_allclose(p.grad._data, [0.6, 0.8], rtol=1e-5)
     assert utils.clip_grad_norm_([gs.tensor([1.0], requires_grad=True)], 1.0).item() == 0.0  # no grads
     p.grad = gs.tensor([float("inf"), 1.0])
     with pytest.raises(RuntimeError, match="non-finite"):
@@ -57,7 +57,7 @@ def test_clip_grad_norm_scales_a_shared_gradient_once() -> None:
     shared = gs.tensor([4.0])
     a.grad = b.grad = shared
     utils.clip_grad_norm_([a, b], 1.0)
-    assert shared.data[0] == pytest.approx(1.0, rel=1e-5)
+    assert shared._data[0] == pytest.approx(1.0, rel=1e-5)
 
 
 def test_clip_grad_value_matches_torch() -> None:
@@ -65,20 +65,20 @@ def test_clip_grad_value_matches_torch() -> None:
     assert utils.clip_grad_value_(gp, 0.7) is None
     torch.nn.utils.clip_grad_value_(tp, 0.7)
     for g, t in zip(gp, tp):
-        np.testing.assert_array_equal(g.grad.data, t.grad.numpy())
+        np.testing.assert_array_equal(g.grad._data, t.grad.numpy())
 
 
 def test_parameters_to_vector_and_back() -> None:
     gp, tp = params_with_grads(np.float64)
     vec = utils.parameters_to_vector(gp)
-    np.testing.assert_array_equal(vec.data, torch.nn.utils.parameters_to_vector(tp).detach().numpy())
+    np.testing.assert_array_equal(vec._data, torch.nn.utils.parameters_to_vector(tp).detach().numpy())
     assert vec.requires_grad  # differentiable, like torch.cat
-    arrays = [p.data for p in gp]
+    arrays = [p._data for p in gp]
     utils.vector_to_parameters(gs.arange(vec.numel(), dtype=gs.float64), gp)
     torch.nn.utils.vector_to_parameters(torch.arange(vec.numel(), dtype=torch.float64), tp)
     for g, t, a in zip(gp, tp, arrays):
-        np.testing.assert_array_equal(g.data, t.detach().numpy())
-        assert g.data is a  # copied into the parameter's own array
+        np.testing.assert_array_equal(g._data, t.detach().numpy())
+        assert g._data is a  # copied into the parameter's own array
     with pytest.raises(ValueError, match="expected a vector of shape \\(23,\\)"):
         utils.vector_to_parameters(gs.zeros(5), gp)
     with pytest.raises(TypeError, match="expected a Tensor"):

@@ -71,7 +71,7 @@ def test_bad_parameter_lists() -> None:
     with pytest.raises(TypeError, match="single Tensor"):
         gs.optim.SGD(p, lr=0.1)
     with pytest.raises(TypeError, match="only optimize Tensors, but one of the params is ndarray"):
-        gs.optim.SGD([p.data], lr=0.1)
+        gs.optim.SGD([p._data], lr=0.1)
     with pytest.raises(ValueError, match="non-leaf Tensor"):
         gs.optim.SGD([p * 2], lr=0.1)
     with pytest.raises(ValueError, match="more than one parameter group"):

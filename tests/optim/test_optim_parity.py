@@ -111,7 +111,7 @@ def test_parameters_without_grad_are_skipped() -> None:
     opt = gs.optim.Adam([used, unused], lr=0.1)
     (used * used).sum().backward()
     opt.step()
-    assert unused.data.tolist() == [3.0]
+    assert unused._data.tolist() == [3.0]
     assert unused not in opt.state or not opt.state[unused]
     assert opt.state[used]["step"] == 1
 
@@ -121,24 +121,24 @@ def test_shared_gradient_is_not_aliased() -> None:
     a = gs.tensor([1.0, 2.0], requires_grad=True)
     b = gs.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
-    assert not np.shares_memory(a.grad.data, b.grad.data)
+    assert not np.shares_memory(a.grad._data, b.grad._data)
     opt = gs.optim.SGD([a, b], lr=0.5, weight_decay=0.1, momentum=0.9)
     opt.step()
     ta, tb = torch.tensor([1.0, 2.0], requires_grad=True), torch.tensor([3.0, 4.0], requires_grad=True)
     (ta + tb).sum().backward()
     torch.optim.SGD([ta, tb], lr=0.5, weight_decay=0.1, momentum=0.9).step()
-    np.testing.assert_allclose(a.data, ta.detach().numpy(), rtol=1e-6)
-    np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-6)
-    assert a.grad.data.tolist() == [1.0, 1.0]  # step() never modifies .grad
+    np.testing.assert_allclose(a._data, ta.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(b._data, tb.detach().numpy(), rtol=1e-6)
+    assert a.grad._data.tolist() == [1.0, 1.0]  # step() never modifies .grad
 
 
 def test_zero_grad() -> None:
     p = gs.tensor([1.0, 2.0], requires_grad=True)
     opt = gs.optim.SGD([p], lr=0.1)
     (p * p).sum().backward()
-    grad_array = p.grad.data
+    grad_array = p.grad._data
     opt.zero_grad(set_to_none=False)
-    assert p.grad.data is grad_array and p.grad.data.tolist() == [0.0, 0.0]
+    assert p.grad._data is grad_array and p.grad._data.tolist() == [0.0, 0.0]
     opt.zero_grad()
     assert p.grad is None
 
@@ -157,4 +157,4 @@ def test_large_parameters_updated_blockwise_match_torch() -> None:
         tp.grad = torch.tensor(g)
         gopt.step()
         topt.step()
-        np.testing.assert_allclose(gp.data, tp.detach().numpy(), rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(gp._data, tp.detach().numpy(), rtol=1e-4, atol=1e-6)

@@ -77,12 +77,12 @@ def test_round_trip_continues_like_uninterrupted(name: str, kwargs: dict[str, An
 
     train(opt, params, xy, 4)  # uninterrupted run; must not change the saved dict
 
-    resumed = [gs.tensor(p.data, requires_grad=True) for p in saved_params]
+    resumed = [gs.tensor(p._data, requires_grad=True) for p in saved_params]
     opt2 = getattr(gs.optim, name)(two_groups(resumed), lr=1.0)  # hyper-parameters come from the checkpoint
     opt2.load_state_dict(saved)
     train(opt2, resumed, xy, 4)
     for a, b in zip(params, resumed):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
     assert opt2.param_groups[1]["lr"] == 0.003
 
 
@@ -92,9 +92,9 @@ def test_state_dict_is_a_snapshot() -> None:
     (p * p).sum().backward()
     opt.step()
     sd = opt.state_dict()
-    before = sd["state"][0]["exp_avg"].data.copy()
+    before = sd["state"][0]["exp_avg"]._data.copy()
     opt.step()
-    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].data, before)
+    np.testing.assert_array_equal(sd["state"][0]["exp_avg"]._data, before)
     assert sd["state"][0]["step"] == 1
 
 

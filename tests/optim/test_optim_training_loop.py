@@ -32,4 +32,4 @@ def test_module_training_loop_matches_torch() -> None:
             s.step()
     for (name, p), (tname, tp) in zip(model.named_parameters(), tmodel.named_parameters()):
         assert name == tname
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-4, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(p._data, tp.detach().numpy(), rtol=1e-4, atol=1e-6, err_msg=name)

@@ -53,11 +53,11 @@ def test_sdpa_fused_matches_torch(kind, shapes) -> None:
     out = F.scaled_dot_product_attention(*ours, attn_mask=None if m is None else gs.tensor(m), is_causal=causal)
     assert out._ctx is not None and type(out._ctx) is FusedAttention
     ref = torch.nn.functional.scaled_dot_product_attention(*theirs, attn_mask=None if tm is None else torch.tensor(tm), is_causal=causal)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
     out.backward(gs.tensor(g))
     ref.backward(torch.tensor(g))
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=1e-9, atol=1e-11)
 
 
 def test_fused_equals_composed_float32_and_large_scores() -> None:
@@ -65,22 +65,22 @@ def test_fused_equals_composed_float32_and_large_scores() -> None:
     rng = np.random.default_rng(1)
     q, k, v = (gs.tensor((rng.standard_normal((3, 8, 16)) * 100).astype(np.float32), requires_grad=True) for _ in range(3))
     mask = causal_mask(8, 8, np.float32)
-    fused = FusedAttention.apply(q, k, v, mask=mask.data, scale=0.25)
+    fused = FusedAttention.apply(q, k, v, mask=mask._data, scale=0.25)
     composed, _ = attention(q, k, v, mask, 0.0, 0.25)
-    assert fused.dtype == np.float32 and np.isfinite(fused.data).all()
-    np.testing.assert_allclose(fused.data, composed.data, rtol=1e-4, atol=1e-3)
+    assert fused.dtype == np.float32 and np.isfinite(fused._data).all()
+    np.testing.assert_allclose(fused._data, composed._data, rtol=1e-4, atol=1e-3)
     g = gs.randn(*fused.shape)
     a = gs.autograd.grad(fused, [q, k, v], g)
     b = gs.autograd.grad(composed, [q, k, v], g)
     for x, y in zip(a, b):
         assert x.dtype == np.float32
-        np.testing.assert_allclose(x.data, y.data, rtol=1e-3, atol=1e-2)
+        np.testing.assert_allclose(x._data, y._data, rtol=1e-3, atol=1e-2)
 
 
 def test_fused_attention_gradcheck_and_second_order() -> None:
     rng = np.random.default_rng(2)
     q, k, v = (gs.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 3, 4), (2, 5, 4), (2, 5, 3)))
-    mask = causal_mask(3, 5, np.float64).data
+    mask = causal_mask(3, 5, np.float64)._data
 
     def fn(q, k, v):
         return FusedAttention.apply(q, k, v, mask=mask, scale=0.5)
@@ -91,7 +91,7 @@ def test_fused_attention_gradcheck_and_second_order() -> None:
 
 def _torch_mha(mha: nn.MultiheadAttention, batch_first: bool) -> torch.nn.MultiheadAttention:
     t = torch.nn.MultiheadAttention(mha.embed_dim, mha.num_heads, batch_first=batch_first, dtype=torch.float64)
-    t.load_state_dict({k: torch.tensor(v.data) for k, v in mha.state_dict().items()})
+    t.load_state_dict({k: torch.tensor(v._data) for k, v in mha.state_dict().items()})
     return t
 
 
@@ -135,20 +135,20 @@ def test_packed_self_attention_matches_torch_mha(batch_first, mask) -> None:
     else:
         pytest.fail("MultiheadAttention(need_weights=False) did not use packed_self_attention")
     out_t, _ = ref(xt, xt, xt, need_weights=False, **kwargs_t)
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(out._data, out_t.detach().numpy(), rtol=1e-9, atol=1e-11)
     g = rng.standard_normal(out.shape)
     out.backward(gs.tensor(g))
     out_t.backward(torch.tensor(g))
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-9, atol=1e-11)
     grads_t = dict(ref.named_parameters())
     for name, p in mha.named_parameters():
-        np.testing.assert_allclose(p.grad.data, grads_t[name].grad.numpy(), rtol=1e-9, atol=1e-11, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, grads_t[name].grad.numpy(), rtol=1e-9, atol=1e-11, err_msg=name)
 
 
 def test_packed_self_attention_gradcheck_and_second_order() -> None:
     rng = np.random.default_rng(4)
     qkv = gs.tensor(rng.standard_normal((2, 3, 12)), requires_grad=True)
-    mask = causal_mask(3, 3, np.float64).data
+    mask = causal_mask(3, 3, np.float64)._data
 
     def fn(qkv):
         return PackedSelfAttention.apply(qkv, mask=mask, scale=1 / math.sqrt(2), heads=2)
@@ -163,7 +163,7 @@ def test_transformer_layer_second_order_through_fused_path() -> None:
     rng = np.random.default_rng(5)
     layer = nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True, norm_first=True).double()
     ref = torch.nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True, norm_first=True, dtype=torch.float64)
-    ref.load_state_dict({k: torch.tensor(v.data) for k, v in layer.state_dict().items()})
+    ref.load_state_dict({k: torch.tensor(v._data) for k, v in layer.state_dict().items()})
     x_np = rng.standard_normal((2, 4, 8))
     x = gs.tensor(x_np, requires_grad=True)
     xt = torch.tensor(x_np, requires_grad=True)
@@ -172,10 +172,10 @@ def test_transformer_layer_second_order_through_fused_path() -> None:
         (gxt,) = torch.autograd.grad((ref(xt) ** 2).sum(), [xt], create_graph=True)
         (gxt * gxt).sum().backward()
     (gx * gx).sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-8, atol=1e-10)
     w = dict(ref.named_parameters())
     for name, p in layer.named_parameters():
-        np.testing.assert_allclose(p.grad.data, w[name].grad.numpy(), rtol=1e-7, atol=1e-9, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, w[name].grad.numpy(), rtol=1e-7, atol=1e-9, err_msg=name)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -194,13 +194,13 @@ def test_fused_softmax_rows_far_below_the_matrix_max(dtype) -> None:
     theirs = [torch.tensor(a.astype(dtype), requires_grad=True) for a in (q, k, v)]
     out = F.scaled_dot_product_attention(*ours, attn_mask=gs.tensor(mask.astype(dtype)))
     ref = torch.nn.functional.scaled_dot_product_attention(*theirs, attn_mask=torch.tensor(mask.astype(dtype)))
-    assert np.isfinite(out.data).all()
+    assert np.isfinite(out._data).all()
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), **tol)
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), **tol)
     out.sum().backward()
     ref.sum().backward()
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), **tol)
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), **tol)
 
 
 def test_fused_dropout_matches_the_composition_with_the_same_draws() -> None:
@@ -210,20 +210,20 @@ def test_fused_dropout_matches_the_composition_with_the_same_draws() -> None:
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.4, generator=gs.Generator().manual_seed(3))
     assert type(out._ctx) is FusedAttention
     ref, _ = attention(q, k, v, None, 0.4, None, gs.Generator().manual_seed(3))
-    np.testing.assert_allclose(out.data, ref.data, rtol=1e-12)
+    np.testing.assert_allclose(out._data, ref._data, rtol=1e-12)
     g = gs.tensor(rng.standard_normal(out.shape))
     for a, b in zip(gs.autograd.grad(out, [q, k, v], g), gs.autograd.grad(ref, [q, k, v], g)):
-        np.testing.assert_allclose(a.data, b.data, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a._data, b._data, rtol=1e-10, atol=1e-12)
     drop = (rng.random((2, 3, 5, 6)) > 0.4) / 0.6
 
     def fn(q, k, v):
-        return FusedAttention.apply(q, k, v, mask=mask.data, scale=0.5, drop=drop)
+        return FusedAttention.apply(q, k, v, mask=mask._data, scale=0.5, drop=drop)
 
     assert gradcheck(fn, (q, k, v))
     assert gradgradcheck(fn, (q, k, v))
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.scaled_dot_product_attention(q, k, v, dropout_p=1.5)
-    assert np.all(F.scaled_dot_product_attention(q, k, v, dropout_p=1.0).data == 0)
+    assert np.all(F.scaled_dot_product_attention(q, k, v, dropout_p=1.0)._data == 0)
 
 
 def test_mha_train_mode_dropout_packed_equals_composed() -> None:
@@ -237,7 +237,7 @@ def test_mha_train_mode_dropout_packed_equals_composed() -> None:
         gs.manual_seed(11)
         out, _ = mha(x, x, x, need_weights=need_weights, is_causal=True, attn_mask=gs.tensor(np.triu(np.ones((5, 5), bool), 1)))
         grads = gs.autograd.grad(out.sum(), [x, mha.in_proj_weight])
-        results.append((out.data, [g.data for g in grads]))
+        results.append((out._data, [g._data for g in grads]))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
     for a, b in zip(results[0][1], results[1][1]):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -55,7 +55,7 @@ def test_gpt_trained_state_dict_gives_same_outputs_and_gradients_in_torch():
         nn.functional.cross_entropy(model(gs.tensor(x)).reshape(-1, 11), gs.tensor(y.reshape(-1))).backward()
         opt.step()
     t = torch_gpt(11, 16, 2, 2, 16)
-    t.load_state_dict({k: torch.tensor(v.data) for k, v in model.state_dict().items()})
+    t.load_state_dict({k: torch.tensor(v._data) for k, v in model.state_dict().items()})
     model.zero_grad()
     g_loss = nn.functional.cross_entropy(model(gs.tensor(x)).reshape(-1, 11), gs.tensor(y.reshape(-1)))
     t_loss = torch.nn.functional.cross_entropy(t(torch.tensor(x)).reshape(-1, 11), torch.tensor(y.reshape(-1)))
@@ -64,17 +64,17 @@ def test_gpt_trained_state_dict_gives_same_outputs_and_gradients_in_torch():
     t_loss.backward()
     tp = dict(t.named_parameters())
     for n, p in model.named_parameters():
-        np.testing.assert_allclose(p.grad.data, tp[n].grad.numpy(), atol=2e-5, err_msg=n)
+        np.testing.assert_allclose(p.grad._data, tp[n].grad.numpy(), atol=2e-5, err_msg=n)
 
 
 def test_gpt_is_causal_and_generates():
     gs.manual_seed(0)
     model = GPT(7, 8, n_layer=1, n_head=2, d_model=8)
     x = np.array([[1, 2, 3, 4, 5, 6]])
-    a = model(gs.tensor(x)).data
+    a = model(gs.tensor(x))._data
     x2 = x.copy()
     x2[0, 4:] = 0  # changing later tokens must not change earlier predictions
-    b = model(gs.tensor(x2)).data
+    b = model(gs.tensor(x2))._data
     np.testing.assert_allclose(a[0, :4], b[0, :4], atol=1e-6)
     out = model.generate(x, 12, temperature=0.8, top_k=3, rng=np.random.default_rng(0))
     assert out.shape == (1, 18) and np.all(out[:, :6] == x)
@@ -89,7 +89,7 @@ def test_char_lstm_state_carry_equals_one_long_pass():
     full, _ = m(gs.tensor(x))
     a, state = m(gs.tensor(x[:, :5]))
     b, _ = m(gs.tensor(x[:, 5:]), tuple(s.detach() for s in state))
-    np.testing.assert_allclose(np.concatenate([a.data, b.data], 1), full.data, atol=1e-6)
+    np.testing.assert_allclose(np.concatenate([a._data, b._data], 1), full._data, atol=1e-6)
     assert m.generate(x[0], 5, rng=np.random.default_rng(0)).shape == (5,)
 
 
@@ -101,9 +101,9 @@ def test_char_lstm_dropout_only_in_training():
     x = gs.tensor(np.random.default_rng(0).integers(0, 9, (2, 12)))
     a, _ = m(x)
     b, _ = m(x)
-    assert not np.allclose(a.data, b.data)  # embeddings and LSTM outputs are dropped afresh
+    assert not np.allclose(a._data, b._data)  # embeddings and LSTM outputs are dropped afresh
     m.eval()
-    np.testing.assert_allclose(m(x)[0].data, plain(x)[0].data, atol=1e-6)
+    np.testing.assert_allclose(m(x)[0]._data, plain(x)[0]._data, atol=1e-6)
 
 
 def test_classifiers_and_seq2seq_shapes():

@@ -142,7 +142,7 @@ def test_fast_bptt_matches_unrolled_in_float32() -> None:
                 else:
                     out = RNNSequence.unroll(gx, h0, w, b, reverse=False, has_bias=True, nonlinearity="tanh")
             (out * gs.tensor(np.linspace(-1, 1, out.numel()).reshape(out.shape).astype(np.float32))).sum().backward()
-            results.append([out.data] + [t.grad.data if t.grad is not None else np.zeros(1) for t in ts])
+            results.append([out._data] + [t.grad._data if t.grad is not None else np.zeros(1) for t in ts])
         for a, b_ in zip(*results):
             np.testing.assert_allclose(a, b_, rtol=1e-4, atol=1e-5)
 

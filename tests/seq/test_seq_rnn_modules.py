@@ -11,7 +11,7 @@ from gradstudent import nn
 
 
 def to_torch_state(module) -> dict:
-    return {k: torch.tensor(np.array(v.data)) for k, v in module.state_dict().items()}
+    return {k: torch.tensor(np.array(v._data)) for k, v in module.state_dict().items()}
 
 
 def _pair(kind, I, H, dtype=np.float64, **kw):
@@ -29,7 +29,7 @@ def _compare_grads(g_mod, t_mod, atol=1e-10):
     assert names == list(tp), "parameter names/order differ from torch"
     for n, p in g_mod.named_parameters():
         assert p.grad is not None, n
-        np.testing.assert_allclose(p.grad.data, tp[n].grad.numpy(), atol=atol, rtol=1e-7, err_msg=n)
+        np.testing.assert_allclose(p.grad._data, tp[n].grad.numpy(), atol=atol, rtol=1e-7, err_msg=n)
 
 
 CONFIGS = [
@@ -61,11 +61,11 @@ def test_recurrent_layer_matches_torch(kind, cfg, with_state):
         t_state = (th, tc) if kind == "LSTM" else th
     g_out, g_hn = g(gx, g_state)
     t_out, t_hn = t(tx, t_state)
-    np.testing.assert_allclose(g_out.data, t_out.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(g_out._data, t_out.detach().numpy(), atol=1e-12)
     g_states = g_hn if kind == "LSTM" else (g_hn,)
     t_states = t_hn if kind == "LSTM" else (t_hn,)
     for a, b in zip(g_states, t_states):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), atol=1e-12)
+        np.testing.assert_allclose(a._data, b.detach().numpy(), atol=1e-12)
     # a loss touching the output and every returned state
     w_out = rng.standard_normal(g_out.shape)
     ws = [rng.standard_normal(s.shape) for s in g_states]
@@ -73,11 +73,11 @@ def test_recurrent_layer_matches_torch(kind, cfg, with_state):
     t_loss = (t_out * torch.tensor(w_out)).sum() + sum((s * torch.tensor(w)).sum() for s, w in zip(t_states, ws))
     g_loss.backward()
     t_loss.backward()
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(gx.grad._data, tx.grad.numpy(), atol=1e-10)
     if with_state:
-        np.testing.assert_allclose(gh.grad.data, th.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(gh.grad._data, th.grad.numpy(), atol=1e-10)
         if kind == "LSTM":
-            np.testing.assert_allclose(gc.grad.data, tc.grad.numpy(), atol=1e-10)
+            np.testing.assert_allclose(gc.grad._data, tc.grad.numpy(), atol=1e-10)
     _compare_grads(g, t)
 
 
@@ -90,7 +90,7 @@ def test_unbatched_and_float32(kind):
     g_out, _ = g(gs.tensor(x))
     t_out, _ = t(torch.tensor(x))
     assert g_out.shape == (6, 4) and g_out.dtype == np.float32
-    np.testing.assert_allclose(g_out.data, t_out.detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(g_out._data, t_out.detach().numpy(), atol=1e-5)
 
 
 @pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
@@ -107,10 +107,10 @@ def test_float32_gradients_stay_float32(kind, bidirectional):
     (g_out * g_out).sum().backward()
     (t_out * t_out).sum().backward()
     assert g_out.dtype == np.float32 and gx.grad.dtype == np.float32
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), atol=1e-4)
+    np.testing.assert_allclose(gx.grad._data, tx.grad.numpy(), atol=1e-4)
     for (n, p), (_, q) in zip(g.named_parameters(), t.named_parameters()):
         assert p.grad.dtype == np.float32, n
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), atol=1e-4, err_msg=n)
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), atol=1e-4, err_msg=n)
 
 
 def test_rnn_relu_and_default_init():
@@ -120,10 +120,10 @@ def test_rnn_relu_and_default_init():
     assert names == [n for n, _ in t.named_parameters()]
     for (n, p), (_, q) in zip(g.named_parameters(), t.named_parameters()):
         assert p.shape == tuple(q.shape)
-        assert np.abs(p.data).max() <= 1 / np.sqrt(8) + 1e-7  # U(-1/sqrt(H), 1/sqrt(H))
+        assert np.abs(p._data).max() <= 1 / np.sqrt(8) + 1e-7  # U(-1/sqrt(H), 1/sqrt(H))
     t.load_state_dict(to_torch_state(g))
     x = np.random.default_rng(2).standard_normal((4, 2, 3)).astype(np.float32)
-    np.testing.assert_allclose(g(gs.tensor(x))[0].data, t(torch.tensor(x))[0].detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(g(gs.tensor(x))[0]._data, t(torch.tensor(x))[0].detach().numpy(), atol=1e-5)
 
 
 @pytest.mark.parametrize("kind", ["RNNCell", "GRUCell", "LSTMCell"])
@@ -146,20 +146,20 @@ def test_cells_match_torch(kind, batched):
     else:
         g_out, t_out = (g(gx, gh),), (t(tx, th),)
     for a, b in zip(g_out, t_out):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), atol=1e-12)
+        np.testing.assert_allclose(a._data, b.detach().numpy(), atol=1e-12)
     sum(((a * (k + 1.0)).sum() for k, a in enumerate(g_out)), gs.tensor(0.0)).backward()
     sum((a * (k + 1.0)).sum() for k, a in enumerate(t_out)).backward()
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), atol=1e-10)
-    np.testing.assert_allclose(gh.grad.data, th.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(gx.grad._data, tx.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(gh.grad._data, th.grad.numpy(), atol=1e-10)
     if kind == "LSTMCell":
-        np.testing.assert_allclose(gc.grad.data, tc.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(gc.grad._data, tc.grad.numpy(), atol=1e-10)
     _compare_grads(g, t)
     # default state (zeros)
     out0 = g(gx)
     tout0 = t(tx)
     a0 = out0[0] if kind == "LSTMCell" else out0
     b0 = tout0[0] if kind == "LSTMCell" else tout0
-    np.testing.assert_allclose(a0.data, b0.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(a0._data, b0.detach().numpy(), atol=1e-12)
 
 
 def test_dropout_between_layers_only_in_training():
@@ -167,10 +167,10 @@ def test_dropout_between_layers_only_in_training():
     g = nn.LSTM(3, 5, num_layers=3, dropout=0.5)
     x = gs.randn(4, 2, 3)
     g.eval()
-    a, b = g(x)[0].data, g(x)[0].data
+    a, b = g(x)[0]._data, g(x)[0]._data
     np.testing.assert_array_equal(a, b)
     g.train()
-    c, d = g(x)[0].data, g(x)[0].data
+    c, d = g(x)[0]._data, g(x)[0]._data
     assert not np.allclose(c, d)
     with pytest.warns(UserWarning, match="num_layers=1"):
         nn.GRU(3, 4, dropout=0.2)
@@ -207,7 +207,7 @@ def test_truncated_bptt_and_clipping():
         t_opt.step()
     tp = dict(t.named_parameters())
     for n, p in g.named_parameters():
-        np.testing.assert_allclose(p.data, tp[n].detach().numpy(), atol=1e-10, err_msg=n)
+        np.testing.assert_allclose(p._data, tp[n].detach().numpy(), atol=1e-10, err_msg=n)
 
 
 def test_state_dict_moves_to_torch_after_training():
@@ -222,7 +222,7 @@ def test_state_dict_moves_to_torch_after_training():
         opt.step()
     t = torch.nn.GRU(3, 5, num_layers=2, batch_first=True)
     t.load_state_dict(to_torch_state(g))
-    np.testing.assert_allclose(g(x)[0].data, t(torch.tensor(x.data))[0].detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(g(x)[0]._data, t(torch.tensor(x._data))[0].detach().numpy(), atol=1e-5)
 
 
 def test_errors():

@@ -145,7 +145,7 @@ def vjp(node: Function, grad: Tensor, create_graph: bool) -> tuple[Tensor | None
         finally:
             state.anomaly = True
     if node.has_fast_backward and not create_graph:
-        out = node.backward_arrays(grad.data)  # type: ignore[attr-defined]
+        out = node.backward_arrays(grad._data)  # type: ignore[attr-defined]
         arrays = out if isinstance(out, tuple) else (out,)
         return _as_tuple(tuple([None if a is None else result_tensor(a) for a in arrays]), len(node.inputs), node)
     return _as_tuple(node.backward(grad), len(node.inputs), node)
@@ -219,9 +219,9 @@ def _accumulate_leaf(leaf_grads: dict[int, tuple[Tensor, Tensor]], leaf: Tensor,
 
 
 def _may_alias(g: Tensor, leaf_grads: dict[int, tuple[Tensor, Tensor]]) -> bool:
-    if g.data.base is not None:  # a view of some other array
+    if g._data.base is not None:  # a view of some other array
         return True
-    return any(other.data is g.data for _, other in leaf_grads.values())
+    return any(other._data is g._data for _, other in leaf_grads.values())
 
 
 def _run_leaf_hooks(leaf: Tensor, g: Tensor) -> Tensor:
@@ -252,7 +252,7 @@ def _prune(order: list[Function], wanted: set[int], target_nodes: set[int]) -> t
 
 def _check_anomaly(node: Function, g: Tensor) -> None:
     try:
-        _check_finite(g.data, f"{node.op_name} (backward)")
+        _check_finite(g._data, f"{node.op_name} (backward)")
     except FloatingPointError as err:
         user_frames = [f for f in getattr(node, "_trace", []) if _PACKAGE_DIR not in f]  # your code, not ours
         where = "".join(user_frames[-3:])

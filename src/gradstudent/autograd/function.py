@@ -150,7 +150,7 @@ class Function:
                 if t._view is not None:  # a view whose base was changed in place gets its new history
                     _refresh_view(t)
         fn = cls()
-        out = fn.forward(*[t.data for t in inputs], **options)
+        out = fn.forward(*[t._data for t in inputs], **options)
         record = False
         if state.grad_enabled and cls.differentiable:
             for t in inputs:
@@ -161,7 +161,7 @@ class Function:
         base = getattr(out, "base", None)
         if base is not None:  # a view of an input's memory shares its version counter (see Tensor._version)
             for t in inputs:
-                if t.data is base or getattr(t.data, "base", None) is base:
+                if t._data is base or getattr(t._data, "base", None) is base:
                     result._vbox = t._vbox
                     result._view = (t, fn, state.grad_enabled)  # what it views and how (see ops/inplace.py)
                     break
@@ -179,7 +179,7 @@ class Function:
             if state.anomaly:
                 fn._trace = traceback.format_stack()[:-2]
         if state.anomaly:
-            _check_finite(result.data, f"{cls.op_name} (forward)")
+            _check_finite(result._data, f"{cls.op_name} (forward)")
         return result
 
     # ---- helpers for backward -----------------------------------------------------
@@ -202,7 +202,7 @@ class Function:
 
     def saved_arrays(self) -> tuple[Any, ...]:
         """The input arrays (for ``backward_arrays``), verified unmodified since forward."""
-        return tuple([t.data for t in self.saved_inputs()])
+        return tuple([t._data for t in self.saved_inputs()])
 
     def backward_through_reference(self, grad: Tensor) -> tuple[Tensor | None, ...]:
         """A reference ``backward`` for a fused op: differentiate ``reference(*inputs, **options)``.

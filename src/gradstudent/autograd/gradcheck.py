@@ -24,16 +24,16 @@ def _tuple(x: Any) -> tuple[Any, ...]:
 def _numerical_jacobian(fn: Callable[..., Any], inputs: tuple[Any, ...], i: int, eps: float) -> np.ndarray:
     x = inputs[i]
     with no_grad():
-        outs = [o.data.copy() for o in _tuple(fn(*inputs))]
+        outs = [o._data.copy() for o in _tuple(fn(*inputs))]
         n_out = sum(o.size for o in outs)
-        jac = np.zeros((x.data.size, n_out))
-        flat = x.data.reshape(-1)  # a view: we perturb x in place and restore it
+        jac = np.zeros((x._data.size, n_out))
+        flat = x._data.reshape(-1)  # a view: we perturb x in place and restore it
         for j in range(flat.size):
             orig = flat[j].item()
             flat[j] = orig + eps
-            plus = np.concatenate([o.data.reshape(-1) for o in _tuple(fn(*inputs))])
+            plus = np.concatenate([o._data.reshape(-1) for o in _tuple(fn(*inputs))])
             flat[j] = orig - eps
-            minus = np.concatenate([o.data.reshape(-1) for o in _tuple(fn(*inputs))])
+            minus = np.concatenate([o._data.reshape(-1) for o in _tuple(fn(*inputs))])
             flat[j] = orig
             jac[j] = (plus - minus) / (2 * eps)
     return jac
@@ -54,7 +54,7 @@ def _analytical_jacobian(fn: Callable[..., Any], inputs: tuple[Any, ...], wrt: l
             gs = grad([o], [inputs[i] for i in wrt], [Tensor._make(seed)], retain_graph=True, allow_unused=True)
             for j, g in enumerate(gs):
                 if g is not None:
-                    jacs[j][:, col] = g.data.reshape(-1)
+                    jacs[j][:, col] = g._data.reshape(-1)
             col += 1
     return jacs
 

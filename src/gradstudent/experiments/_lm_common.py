@@ -83,7 +83,7 @@ def lstm_val_ppl(model: CharLSTM, ids: np.ndarray, streams: int = 16, chunk: int
         x = s[:, a : min(a + chunk, per - 1)]
         y = s[:, a + 1 : a + 1 + x.shape[1]]
         logits, state = model(gs.from_numpy(x), state)
-        total += float(_nll_sum(logits.data, y).sum())
+        total += float(_nll_sum(logits._data, y).sum())
         count += y.size
     model.train()
     return float(np.exp(total / count))
@@ -102,7 +102,7 @@ def gpt_val_ppl(model: GPT, ids: np.ndarray, batch: int = 256, stride: int | Non
     for b in range(0, len(starts), batch):
         st = starts[b : b + batch]
         idx = st[:, None] + np.arange(L)
-        nll = _nll_sum(model(gs.from_numpy(ids[idx])).data, ids[idx + 1])
+        nll = _nll_sum(model(gs.from_numpy(ids[idx]))._data, ids[idx + 1])
         scored = np.arange(L)[None, :] >= np.where(st == 0, 0, L - stride)[:, None]
         total += float(nll[scored].sum())
         count += int(scored.sum())
@@ -207,7 +207,7 @@ def _train_rounds(
             metrics.update({f"{k}_train_loss": loss, f"{k}_val_ppl_estimate": estimate, f"{k}_steps": steps[k]})
             curves[k].append({"seconds": used[k], "steps": steps[k], "val_ppl_estimate": estimate})
             if cfg.get("early_stopping", True) and (k not in best or estimate < best[k][0]):
-                best[k] = (estimate, {name: t.data.copy() for name, t in m.state_dict().items()})
+                best[k] = (estimate, {name: t._data.copy() for name, t in m.state_dict().items()})
         ctx.log_metrics(epoch, **metrics)
     out = {}
     for k, m in models.items():

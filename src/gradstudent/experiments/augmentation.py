@@ -69,7 +69,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
             if rep == 0:
                 runs[name] = r
                 if aug is not None:
-                    sample = aug(gs.from_numpy(np.repeat(data[0][:1], 8, 0))).data
+                    sample = aug(gs.from_numpy(np.repeat(data[0][:1], 8, 0)))._data
                     ctx.save_figure(image_grid(list(sample), cols=8, suptitle=f"augmentation '{name}': one digit, 8 draws"),
                                     f"samples_{i}.png")
     rows = []

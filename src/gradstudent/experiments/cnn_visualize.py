@@ -60,14 +60,14 @@ def run(ctx: RunContext) -> dict[str, Any]:
     with blas_threads(cfg["threads"]):
         pick = np.array([int(np.flatnonzero(yte == k)[0]) for k in range(len(CLASSES))])
         images = gs.from_numpy(Xte[pick])
-        pred = model(images).data.argmax(1)
+        pred = model(images)._data.argmax(1)
         titles = [f"{CLASSES[t]}" + ("" if p == t else f"->{CLASSES[p]}") for t, p in zip(yte[pick], pred)]
         ctx.save_figure(viz.plot_filters(model.block1[0][0]), "filters.png")
         ctx.save_figure(viz.plot_feature_maps(model, images[0], model.block1, title="block 1 (16 maps, 16x16)"), "feature_maps.png")
         ctx.save_figure(viz.plot_feature_maps(model, images[0], model.block2, title="block 2 (first 16 of 32 maps, 8x8)"), "feature_maps_block2.png")
         ctx.save_figure(viz.plot_saliency(model, images, titles), "saliency.png")
         smooth = viz.smoothgrad(model, images, samples=12)
-        ctx.save_figure(viz.plots._overlay_figure(np.asarray(images.data), smooth, titles, "SmoothGrad", "hot"), "smoothgrad.png")
+        ctx.save_figure(viz.plots._overlay_figure(np.asarray(images._data), smooth, titles, "SmoothGrad", "hot"), "smoothgrad.png")
         ctx.save_figure(viz.plot_grad_cam(model, images, model.block3, titles), "grad_cam.png")
         # how much of Grad-CAM's mass lies on the shape? (shape pixels: far from the image's background colour)
         cam = viz.grad_cam(model, images, model.block3)

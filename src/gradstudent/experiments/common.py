@@ -47,8 +47,8 @@ def evaluate(model: nn.Module, X: Any, y: Any, loss_fn: Callable[[Tensor, Tensor
 
     The model's previous train/eval mode is restored afterwards.
     """
-    X = X.data if isinstance(X, Tensor) else X
-    y = y.data if isinstance(y, Tensor) else y
+    X = X._data if isinstance(X, Tensor) else X
+    y = y._data if isinstance(y, Tensor) else y
     was_training = model.training
     model.eval()
     losses, correct = 0.0, 0
@@ -57,7 +57,7 @@ def evaluate(model: nn.Module, X: Any, y: Any, loss_fn: Callable[[Tensor, Tensor
         xb, yb = gs.from_numpy(X[start : start + batch_size]), gs.from_numpy(y[start : start + batch_size])
         logits = model(xb)
         losses += loss_fn(logits, yb).item() * len(yb)
-        correct += int((logits.data.argmax(1) == yb.data).sum())
+        correct += int((logits._data.argmax(1) == yb._data).sum())
     model.train(was_training)
     return losses / len(y), correct / len(y)
 

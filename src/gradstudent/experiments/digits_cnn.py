@@ -51,13 +51,13 @@ def run(ctx: RunContext) -> dict[str, Any]:
 
     # the test digits it gets wrong
     model.eval()
-    pred = model(gs.from_numpy(Xte)).data.argmax(1)
+    pred = model(gs.from_numpy(Xte))._data.argmax(1)
     wrong = np.flatnonzero(pred != yte)
     if len(wrong):
         ctx.save_figure(image_grid([Xte[i] for i in wrong[:16]], [f"{yte[i]} -> {pred[i]}" for i in wrong[:16]],
                                    suptitle="misclassified test digits (true -> predicted)"), "errors.png")
     if augment is not None:
-        ctx.save_figure(image_grid(list(augment(gs.from_numpy(np.repeat(Xtr[:1], 16, 0))).data), cols=8,
+        ctx.save_figure(image_grid(list(augment(gs.from_numpy(np.repeat(Xtr[:1], 16, 0)))._data), cols=8,
                                    suptitle="one training digit, 16 random augmentations"), "augmentations.png")
     _, test_acc = accuracy(model, Xte, yte)
     return {"test_acc": test_acc, "train_acc": result["train_acc"], "test_loss": result["test_loss"],

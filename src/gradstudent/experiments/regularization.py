@@ -30,7 +30,7 @@ from .registry import RunContext, experiment
 
 @no_grad()
 def _ensemble_acc(models: list[nn.Module], X: Tensor, y: np.ndarray) -> float:
-    probs = sum(m.eval()(X).softmax(1).data for m in models)
+    probs = sum(m.eval()(X).softmax(1)._data for m in models)
     for m in models:
         m.train()
     return float((probs.argmax(1) == y).mean())
@@ -60,7 +60,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
         "dropout": make_mlp(sizes, dropout=cfg["dropout"]),
     }
     for dst, src in zip(models["dropout"].parameters(), base.parameters()):  # same initial weights
-        dst.data[...] = src.data
+        dst._data[...] = src._data
     ensemble = [make_mlp(sizes) for _ in range(cfg["ensemble"])]
     best = copy.deepcopy(base)  # early stopping: the "none" model's weights at its best validation loss
     opts = [

@@ -78,7 +78,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
 
     Xte, yte = data[2], data[3]
     main_model.eval()
-    pred = main_model(gs.from_numpy(Xte[:24])).data.argmax(1)
+    pred = main_model(gs.from_numpy(Xte[:24]))._data.argmax(1)
     titles = [f"{CLASSES[p]}" + ("" if p == t else f" (true {CLASSES[t]})") for p, t in zip(pred, yte[:24])]
     ctx.save_figure(image_grid(list(Xte[:24]), titles, cols=8, suptitle="test images and ResNet predictions"), "predictions.png")
     out = {f"test_acc[{r['model']}]": r["test_acc"] for r in rows}

@@ -41,15 +41,15 @@ def input_gradient_norms(model: nn.Module, kind: str, T: int, batch: int, in_siz
     h_last = state[0][-1] if kind == "LSTM" else state[-1]
     w = gs.from_numpy(rng.standard_normal(h_last.shape))
     (h_last * w).sum().backward()
-    return np.linalg.norm(x.grad.data, axis=2).mean(axis=1)
+    return np.linalg.norm(x.grad._data, axis=2).mean(axis=1)
 
 
 def with_keep_bias(model: nn.Module, kind: str, bias: float) -> nn.Module:
     """Set the forget gate (LSTM, gates i|f|g|o) or update gate (GRU, gates r|z|n) bias to ``bias``."""
     H = model.hidden_size
     with no_grad():
-        model.bias_ih_l0.data[H : 2 * H] = bias
-        model.bias_hh_l0.data[H : 2 * H] = 0.0
+        model.bias_ih_l0._data[H : 2 * H] = bias
+        model.bias_hh_l0._data[H : 2 * H] = 0.0
     return model
 
 
@@ -57,8 +57,8 @@ def with_spectral_radius(model: nn.RNN, radius: float) -> nn.RNN:
     """Rescale W_hh so its largest |eigenvalue| equals ``radius``."""
     w = model.weight_hh_l0
     with no_grad():
-        current = np.abs(np.linalg.eigvals(w.data.astype(np.float64))).max()
-        w.data[...] = (w.data * (radius / current)).astype(w.dtype)
+        current = np.abs(np.linalg.eigvals(w._data.astype(np.float64))).max()
+        w._data[...] = (w._data * (radius / current)).astype(w.dtype)
     return model
 
 

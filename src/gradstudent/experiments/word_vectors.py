@@ -106,7 +106,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
             total, n = total + loss.item() * len(i), n + len(i)
         ctx.log_metrics(epoch, loss=total / n, pairs=len(c_all))
 
-    emb = model.center.weight.data.astype(np.float64)
+    emb = model.center.weight._data.astype(np.float64)
     rows = [{"word": q, "nearest neighbours": ", ".join(f"{w} ({s:.2f})" for w, s in nearest(emb, q, stoi, itos))} for q in QUERIES if q in stoi]
     ctx.save_table(rows, "neighbours")
     unit = emb / np.linalg.norm(emb, axis=1, keepdims=True).clip(1e-8)

@@ -21,7 +21,7 @@ from .registry import RunContext, experiment
 
 def _accuracy(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
     with no_grad():
-        return float(((model(gs.from_numpy(X)).reshape(-1).data > 0) == (y == 1)).mean())
+        return float(((model(gs.from_numpy(X)).reshape(-1)._data > 0) == (y == 1)).mean())
 
 
 @experiment("xor-mlp", "Logistic neuron vs 2-8-1 tanh MLP on XOR: a line cannot separate it, a hidden layer can", epochs=300, lr=0.1, hidden=8)
@@ -53,7 +53,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
 
         def predict(grid: np.ndarray, m: nn.Module = m) -> np.ndarray:
             with no_grad():
-                return (m(gs.from_numpy(grid)).reshape(-1).data > 0).astype(int)
+                return (m(gs.from_numpy(grid)).reshape(-1)._data > 0).astype(int)
 
         decision_boundary_figure(fig.add_subplot(1, 2, i + 1), predict, X, y, f"{name}: accuracy {acc:.2f}")
     ctx.save_figure(fig, "decision_boundaries.png")

@@ -83,7 +83,7 @@ class GPT(nn.Module):
         if T > self.block_size:
             raise ValueError(f"GPT: sequence length {T} exceeds block_size {self.block_size}")
         x = self.drop(self.tok_emb(idx) + self.pos_emb(arange(T)))
-        mask = causal_mask(T, T, x.dtype, x.data)
+        mask = causal_mask(T, T, x.dtype, x._data)
         for block in self.blocks:
             x = block(x, src_mask=mask, is_causal=True)
         return self.head(self.ln_f(x))
@@ -104,12 +104,12 @@ class GPT(nn.Module):
         was_training = self.training
         self.eval()
         rng = np.random.default_rng() if rng is None else rng
-        out = np.array(idx.data if isinstance(idx, Tensor) else idx, dtype=np.int64)
+        out = np.array(idx._data if isinstance(idx, Tensor) else idx, dtype=np.int64)
         if out.ndim == 1:
             out = out[None]
         for _ in range(max_new_tokens):
             ctx = out[:, -self.block_size :]  # the model sees at most block_size tokens
-            logits = self(Tensor._make(ctx)).data[:, -1]
+            logits = self(Tensor._make(ctx))._data[:, -1]
             nxt = sample(logits, temperature, top_k, top_p, rng)
             out = np.concatenate([out, nxt[:, None]], axis=1)
         self.train(was_training)

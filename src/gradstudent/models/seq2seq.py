@@ -61,10 +61,10 @@ class Seq2Seq(nn.Module):
 
     def encode(self, src: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """(annotations (B, S, 2H), projected keys, padding mask (B, S), initial decoder state (B, H))."""
-        pad = Tensor._make(src.data == 0)
+        pad = Tensor._make(src._data == 0)
         annotations, _ = self.encoder(self.src_embed(src))
         # mean of the annotations over real tokens summarises the sentence for the first state
-        keep = Tensor._make((src.data != 0).astype(annotations.dtype)[..., None])
+        keep = Tensor._make((src._data != 0).astype(annotations.dtype)[..., None])
         summary = (annotations * keep).sum(1) / keep.sum(1)
         s0 = self.init_state(summary).tanh()
         return annotations, self.attention.project_keys(annotations), pad, s0
@@ -96,8 +96,8 @@ class Seq2Seq(nn.Module):
         tokens, attn = [], []
         for _ in range(max_len):
             lg, s, w = self.step(y, s, enc)
-            y = Tensor._make(lg.data.argmax(-1))
-            tokens.append(y.data)
-            attn.append(w.data)
+            y = Tensor._make(lg._data.argmax(-1))
+            tokens.append(y._data)
+            attn.append(w._data)
         self.train(was_training)
         return np.stack(tokens, 1), np.stack(attn, 1)

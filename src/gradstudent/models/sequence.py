@@ -52,7 +52,7 @@ class CharLSTM(nn.Module):
         logits, state = self(Tensor._make(prompt))
         out = []
         for _ in range(max_new_tokens):
-            nxt = sample(logits.data[:, -1], temperature, top_k, top_p, rng)
+            nxt = sample(logits._data[:, -1], temperature, top_k, top_p, rng)
             out.append(int(nxt[0]))
             logits, state = self(Tensor._make(nxt.reshape(1, 1)), state)
         self.train(was_training)

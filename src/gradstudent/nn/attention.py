@@ -148,13 +148,13 @@ class MultiheadAttention(Module):
         B, L, _ = query.shape
         S = key.shape[1]
         p = self.dropout if self.training else 0.0
-        mask = self._mask(attn_mask, key_padding_mask, is_causal, B, L, S, query.dtype, query.data)
+        mask = self._mask(attn_mask, key_padding_mask, is_causal, B, L, S, query.dtype, query._data)
         packed = query is key is value and self._qkv_same_embed_dim and not need_weights
         if packed and (mask is None or not mask.requires_grad):
             # self-attention: one (E -> 3E) projection and one fused op (the path TransformerEncoderLayer takes)
             qkv = linear(query, self.in_proj_weight, self.in_proj_bias)
-            mask_array = None if mask is None else mask.data
-            drop = dropout_mask((B, self.num_heads, L, S), p, query.dtype, query.data) if p > 0.0 else None
+            mask_array = None if mask is None else mask._data
+            drop = dropout_mask((B, self.num_heads, L, S), p, query.dtype, query._data) if p > 0.0 else None
             out = PackedSelfAttention.apply(qkv, mask=mask_array, scale=1.0 / math.sqrt(self.head_dim), heads=self.num_heads, drop=drop)
             out = self.out_proj(out)
             return (out if self.batch_first else out.transpose(0, 1)), None

@@ -93,7 +93,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Generat
         return x
     if p == 1.0:
         return x * 0.0
-    return x * Tensor._make(dropout_mask(x.shape, p, x.dtype, x.data, generator))
+    return x * Tensor._make(dropout_mask(x.shape, p, x.dtype, x._data, generator))
 
 
 # ---------------------------------------------------------------- losses
@@ -204,17 +204,17 @@ def _classes_last(input: Tensor, target: Tensor, op: str) -> tuple[Tensor, Tenso
 
 def _nll(logp: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str, smoothing: float, in_shape: Any, t_shape: Any) -> Tensor:
     n, c = logp.shape
-    valid = target.data != ignore_index
-    safe = Tensor._make(target.data * valid)  # ignored rows read class 0, then get zero weight
-    if valid.any() and (int(safe.data.max()) >= c or int(safe.data.min()) < 0):
-        bad = target.data[valid]
+    valid = target._data != ignore_index
+    safe = Tensor._make(target._data * valid)  # ignored rows read class 0, then get zero weight
+    if valid.any() and (int(safe._data.max()) >= c or int(safe._data.min()) < 0):
+        bad = target._data[valid]
         raise IndexError(f"cross_entropy/nll_loss: target values must be in [0, {c}), got [{int(bad.min())}, {int(bad.max())}]")
     # per-row weight w_n = weight[target_n] (1 without class weights), 0 for ignored rows
     row_w = valid.astype(logp.dtype)
     if weight is not None:
         if weight.shape != (c,):
             raise ValueError(f"cross_entropy: weight must have shape ({c},), got {tuple(weight.shape)}")
-        row_w = row_w * weight.data[safe.data]
+        row_w = row_w * weight._data[safe._data]
     w = Tensor._make(row_w)
     picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1)  # log p[n, target_n]
     loss = -picked * w
@@ -233,7 +233,7 @@ def _nll(logp: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean") -> Tensor:
     """-(y log p + (1 - y) log(1 - p)) for probabilities p; logs are clamped at -100 as in PyTorch."""
     _same_shape("binary_cross_entropy", input, target)
-    if input.numel() and (float(input.data.min()) < 0 or float(input.data.max()) > 1):
+    if input.numel() and (float(input._data.min()) < 0 or float(input._data.max()) > 1):
         raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1]; for logits use binary_cross_entropy_with_logits")
     loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
     if weight is not None:

@@ -85,7 +85,7 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
     default = ((h - 1) * s[0] - 2 * p[0] + k[0], (w - 1) * s[1] - 2 * p[1] + k[1])
     out_hw = default if output_size is None else tuple(int(v) for v in tuple(output_size)[-2:])
     x, unbatched = _batched("max_unpool2d", input, 2)
-    idx = indices.data if not unbatched else indices.data[None]
+    idx = indices._data if not unbatched else indices._data[None]
     y = MaxUnpool2d.apply(x, indices=idx, out_hw=out_hw)
     return y.squeeze(0) if unbatched else y
 
@@ -97,7 +97,7 @@ def avg_pool2d(
     """Mean over each KHxKW window: (N, C, H, W) -> (N, C, Ho, Wo)."""
     x, unbatched = _batched("avg_pool2d", input, 2)
     win = _pool_window("avg_pool2d", kernel_size, stride, padding, 1, ceil_mode)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     if divisor_override:
         divisor = xp.full(win.out_size(*x.shape[2:]), float(divisor_override), dtype=x.dtype)
     else:
@@ -160,7 +160,7 @@ def _channel_dropout(x: Tensor, p: float, training: bool, generator: Generator |
         return x * 0.0
     g = generator or default_generator()
     shape = x.shape[:lead] + (1,) * (x.ndim - lead)
-    keep = g.random(shape, x.dtype, x.data) >= p  # one draw per (sample, channel)
+    keep = g.random(shape, x.dtype, x._data) >= p  # one draw per (sample, channel)
     return x * Tensor._make(keep.astype(x.dtype) * (1.0 / (1.0 - p)))
 
 

@@ -53,13 +53,13 @@ def _fan(t: Tensor, mode: str) -> int:
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> Tensor:
     with no_grad():
-        t.data[...] = (generator or default_generator()).uniform(a, b, t.shape, t.dtype, t.data)
+        t._data[...] = (generator or default_generator()).uniform(a, b, t.shape, t.dtype, t._data)
     return t
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> Tensor:
     with no_grad():
-        t.data[...] = (generator or default_generator()).normal(mean, std, t.shape, t.dtype, t.data)
+        t._data[...] = (generator or default_generator()).normal(mean, std, t.shape, t.dtype, t._data)
     return t
 
 
@@ -71,12 +71,12 @@ def trunc_normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.
     while bad.any():
         values[bad] = g.normal(mean, std, (int(bad.sum()),), np.float64)
         bad = (values < a) | (values > b)
-    t.data[...] = values.astype(t.dtype)
+    t._data[...] = values.astype(t.dtype)
     return t
 
 
 def constant_(t: Tensor, value: float) -> Tensor:
-    t.data[...] = value
+    t._data[...] = value
     return t
 
 
@@ -91,7 +91,7 @@ def ones_(t: Tensor) -> Tensor:
 def eye_(t: Tensor) -> Tensor:
     if t.ndim != 2:
         raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(t.shape)}")
-    t.data[...] = np.eye(*t.shape, dtype=t.dtype)
+    t._data[...] = np.eye(*t.shape, dtype=t.dtype)
     return t
 
 
@@ -129,7 +129,7 @@ def orthogonal_(t: Tensor, gain: float = 1.0, generator: Generator | None = None
     q *= np.sign(np.diag(r))  # make the decomposition unique (uniformly distributed q)
     if rows < cols:
         q = q.T
-    t.data[...] = (gain * q).reshape(t.shape).astype(t.dtype)
+    t._data[...] = (gain * q).reshape(t.shape).astype(t.dtype)
     return t
 
 

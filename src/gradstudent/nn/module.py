@@ -201,7 +201,7 @@ class Module:
             if tuple(value.shape) != tuple(target.shape):
                 errors.append(f"  {key}: checkpoint has shape {tuple(value.shape)}, the model has {tuple(target.shape)}")
                 continue
-            target.data[...] = value.astype(target.data.dtype, copy=False)
+            target._data[...] = value.astype(target._data.dtype, copy=False)
         if strict and (missing or unexpected):
             errors += [f"  missing key: {k}" for k in missing] + [f"  unexpected key: {k}" for k in unexpected]
         if errors:
@@ -228,7 +228,7 @@ class Module:
                 p.grad = None
             elif p.grad is not None:
                 p.grad = p.grad.detach()
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every submodule (children first) and on self, e.g. for initialisation."""
@@ -239,10 +239,10 @@ class Module:
 
     def _cast(self, dtype: Any) -> Module:
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f":
-                t.data = t.data.astype(dtype)
+            if t._data.dtype.kind == "f":
+                t._data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dtype))
+                    t.grad = Tensor._make(t.grad._data.astype(dtype))
         return self
 
     def float(self) -> Module:
@@ -257,10 +257,10 @@ class Module:
         device_args = [a for a in args if isinstance(a, str)]
         device_kwargs = {k: v for k, v in kwargs.items() if k == "device"}
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f":
-                t.data = Tensor._make(t.data).to(*args, **kwargs).data
+            if t._data.dtype.kind == "f":
+                t._data = Tensor._make(t._data).to(*args, **kwargs)._data
             else:
-                t.data = Tensor._make(t.data).to(*device_args, **device_kwargs).data
+                t._data = Tensor._make(t._data).to(*device_args, **device_kwargs)._data
         return self
 
     def num_parameters(self) -> int:
@@ -287,7 +287,7 @@ class Module:
 
 def _to_numpy(value: Any) -> np.ndarray:
     if isinstance(value, Tensor):
-        return np.asarray(value.data)
+        return np.asarray(value._data)
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor, without importing torch
         return value.detach().cpu().numpy()
     return np.asarray(value)

@@ -17,7 +17,7 @@ class Parameter(Tensor):
             from ..creation import empty
 
             data = empty(0)
-        array = data.data if isinstance(data, Tensor) else Tensor(data).data
+        array = data._data if isinstance(data, Tensor) else Tensor(data)._data
         self._set_fields(array, False)  # shares memory with the tensor it wraps, like torch
         self.requires_grad_(requires_grad)
 
@@ -31,4 +31,4 @@ class Buffer(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any, persistent: bool = True) -> None:
-        super().__init__(data.data if isinstance(data, Tensor) else data)
+        super().__init__(data._data if isinstance(data, Tensor) else data)

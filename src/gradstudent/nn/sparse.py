@@ -66,12 +66,12 @@ class Embedding(Module):
 
     def _renorm(self, input: Tensor) -> None:
         """Rescale (in place, no gradient) the looked-up rows whose norm exceeds ``max_norm``."""
-        xp = get_array_module(self.weight.data)
-        rows = xp.unique(input.data.reshape(-1))
-        norms = (xp.abs(self.weight.data[rows]) ** self.norm_type).sum(axis=1) ** (1.0 / self.norm_type)
+        xp = get_array_module(self.weight._data)
+        rows = xp.unique(input._data.reshape(-1))
+        norms = (xp.abs(self.weight._data[rows]) ** self.norm_type).sum(axis=1) ** (1.0 / self.norm_type)
         big = norms > self.max_norm
         scale = (self.max_norm / (norms[big] + 1e-7)).astype(self.weight.dtype)
-        self.weight.data[rows[big]] *= scale[:, None]
+        self.weight._data[rows[big]] *= scale[:, None]
         self.weight._bump_version()
 
     @classmethod

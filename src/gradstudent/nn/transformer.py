@@ -252,4 +252,4 @@ class Transformer(Module):
         """(sz, sz) float mask: 0 on and below the diagonal, -inf above (position i sees j <= i)."""
         import numpy as np
 
-        return Tensor(causal_mask(sz, sz, np.float32 if dtype is None else dtype).data)
+        return Tensor(causal_mask(sz, sz, np.float32 if dtype is None else dtype)._data)

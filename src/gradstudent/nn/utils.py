@@ -29,9 +29,9 @@ def _grads(parameters: TensorOrTensors) -> list[Array]:
     seen: set[int] = set()
     grads = []
     for p in _as_list(parameters):
-        if p.grad is not None and id(p.grad.data) not in seen:
-            seen.add(id(p.grad.data))
-            grads.append(p.grad.data)
+        if p.grad is not None and id(p.grad._data) not in seen:
+            seen.add(id(p.grad._data))
+            grads.append(p.grad._data)
     return grads
 
 
@@ -118,5 +118,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     start = 0
     for p in params:
         n = p.numel()
-        p.data[...] = vec.data[start : start + n].reshape(p.shape)
+        p._data[...] = vec._data[start : start + n].reshape(p.shape)
         start += n

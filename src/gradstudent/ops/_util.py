@@ -17,8 +17,8 @@ def scalar_like(value: Any, ref: Tensor) -> Tensor:
     The number takes ``ref``'s dtype, except that a float with an integer tensor
     takes the default float dtype, as in PyTorch.
     """
-    xp = get_array_module(ref.data)
-    dtype = ref.data.dtype
+    xp = get_array_module(ref._data)
+    dtype = ref._data.dtype
     if isinstance(value, float) and dtype.kind != "f":
         dtype = dtypes.get_default_dtype()
     return Tensor._make(xp.asarray(value, dtype=dtype))
@@ -35,15 +35,15 @@ def binary_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
         a = scalar_like(a, b) if isinstance(a, int | float | bool) else Tensor(a)
     if not isinstance(b, Tensor):
         b = scalar_like(b, a) if isinstance(b, int | float | bool) else Tensor(b)
-    if a.data.dtype != b.data.dtype:
-        common = dtypes.result_type(a.data.dtype, b.data.dtype)
+    if a._data.dtype != b._data.dtype:
+        common = dtypes.result_type(a._data.dtype, b._data.dtype)
         if (a.ndim == 0) != (b.ndim == 0):  # torch: a 0-d tensor does not widen a dimensioned one of its kind
-            dimensioned = b.data.dtype if a.ndim == 0 else a.data.dtype
+            dimensioned = b._data.dtype if a.ndim == 0 else a._data.dtype
             if _KIND_RANK[dimensioned.kind] >= _KIND_RANK[common.kind]:  # (float32 (3,) * float64 0-d: float32)
                 common = dimensioned
-        if a.data.dtype != common:
+        if a._data.dtype != common:
             a = a.type(common)
-        if b.data.dtype != common:
+        if b._data.dtype != common:
             b = b.type(common)
     return a, b
 
@@ -84,7 +84,7 @@ def as_tensor(x: Any) -> Tensor:
 
 def mask_like(condition: Array, like: Tensor) -> Tensor:
     """A constant 0/1 tensor in ``like``'s dtype (no gradient flows into a mask)."""
-    return Tensor._make(condition.astype(like.data.dtype))
+    return Tensor._make(condition.astype(like._data.dtype))
 
 
 # NumPy's reductions over short rows (x.sum(-1) on 64-128-wide rows) are 4-5x slower than the

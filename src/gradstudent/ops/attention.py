@@ -60,8 +60,8 @@ def causal_mask(L: int, S: int | None = None, dtype: Any = np.float32, like: Arr
 def additive_mask(mask: Tensor, dtype: Any, allowed_when_true: bool) -> Tensor:
     """A bool mask as 0 / -inf (float masks are returned as they are, in ``dtype``)."""
     if mask.dtype.kind == "b":
-        xp = get_array_module(mask.data)
-        blocked = ~mask.data if allowed_when_true else mask.data
+        xp = get_array_module(mask._data)
+        blocked = ~mask._data if allowed_when_true else mask._data
         out = xp.zeros(mask.shape, dtype=dtype)
         out[blocked] = -xp.inf
         return Tensor._make(out)
@@ -228,7 +228,7 @@ def attention(
         shape = np.broadcast_shapes(tuple(q.shape[:-2]), tuple(k.shape[:-2])) + (q.shape[-2], k.shape[-2])
         if mask is not None:
             shape = np.broadcast_shapes(shape, tuple(mask.shape))  # the weights' shape
-        drop = Tensor._make(dropout_mask(shape, dropout_p, q.dtype, q.data, generator))
+        drop = Tensor._make(dropout_mask(shape, dropout_p, q.dtype, q._data, generator))
     return attention_composite(q, k, v, mask, scale, drop)
 
 
@@ -259,7 +259,7 @@ def scaled_dot_product_attention(
     L, S = query.shape[-2], key.shape[-2]
     mask = None
     if is_causal:
-        mask = causal_mask(L, S, query.dtype, query.data)
+        mask = causal_mask(L, S, query.dtype, query._data)
     elif attn_mask is not None:
         mask = additive_mask(attn_mask, query.dtype, allowed_when_true=True)
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
@@ -270,8 +270,8 @@ def scaled_dot_product_attention(
         and (mask is None or (not mask.requires_grad and _broadcasts_into(mask.shape, batch + (L, S))))
     )
     if fusable:  # one op; the composition below handles gradients into the mask and odd broadcasts
-        drop = dropout_mask(batch + (L, S), dropout_p, query.dtype, query.data, generator) if dropout_p > 0.0 else None
-        return FusedAttention.apply(query, key, value, mask=None if mask is None else mask.data, scale=scale, drop=drop)
+        drop = dropout_mask(batch + (L, S), dropout_p, query.dtype, query._data, generator) if dropout_p > 0.0 else None
+        return FusedAttention.apply(query, key, value, mask=None if mask is None else mask._data, scale=scale, drop=drop)
     out, _ = attention(query, key, value, mask, dropout_p, scale, generator)
     return out
 

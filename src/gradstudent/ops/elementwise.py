@@ -144,7 +144,7 @@ class Maximum(Function):
 
     def backward(self, grad: Tensor) -> tuple[Tensor, Tensor]:
         x, y = self.saved_inputs()
-        share_x = _mask(x.data > y.data, grad) + 0.5 * _mask(x.data == y.data, grad)
+        share_x = _mask(x._data > y._data, grad) + 0.5 * _mask(x._data == y._data, grad)
         # x.grad[i] += z.grad[i] * [x[i] > y[i]];  y.grad[i] += z.grad[i] * [y[i] > x[i]]
         return grad * share_x, grad * (1.0 - share_x)
 
@@ -159,7 +159,7 @@ class Minimum(Function):
 
     def backward(self, grad: Tensor) -> tuple[Tensor, Tensor]:
         x, y = self.saved_inputs()
-        share_x = _mask(x.data < y.data, grad) + 0.5 * _mask(x.data == y.data, grad)
+        share_x = _mask(x._data < y._data, grad) + 0.5 * _mask(x._data == y._data, grad)
         return grad * share_x, grad * (1.0 - share_x)
 
 
@@ -175,11 +175,11 @@ class Clamp(Function):
 
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
-        inside = x.data == x.data  # all True
+        inside = x._data == x._data  # all True
         if self.low is not None:
-            inside = inside & (x.data >= self.low)
+            inside = inside & (x._data >= self.low)
         if self.high is not None:
-            inside = inside & (x.data <= self.high)
+            inside = inside & (x._data <= self.high)
         return grad * _mask(inside, grad)  # x.grad[i] += z.grad[i] * [low <= x[i] <= high]
 
 
@@ -240,7 +240,7 @@ def mul(x: Any, y: Any) -> Tensor:
 
 def div(x: Any, y: Any) -> Tensor:
     x, y = binary_operands(x, y)
-    if x.data.dtype.kind != "f":  # true division of integers gives floats, as in torch
+    if x._data.dtype.kind != "f":  # true division of integers gives floats, as in torch
         from .. import dtypes
 
         x, y = x.type(dtypes.get_default_dtype()), y.type(dtypes.get_default_dtype())
@@ -267,8 +267,8 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     """``x`` where ``condition`` holds, else ``y`` (all three broadcast together)."""
     x, y = binary_operands(x, y)
     cond = condition if isinstance(condition, Tensor) else Tensor(condition)
-    if cond.data.dtype.kind != "b":
-        cond = Tensor._make(cond.data.astype(bool))
+    if cond._data.dtype.kind != "b":
+        cond = Tensor._make(cond._data.astype(bool))
     broadcast_shapes("where", cond.shape, x.shape, y.shape)
     return Where.apply(cond, x, y)
 
@@ -290,7 +290,7 @@ def sign(x: Tensor) -> Tensor:
     does not require grad. (torch returns a tensor that requires grad with a zero
     gradient; gradients flowing through ``sign`` are the same: zero.)
     """
-    return Tensor._make(get_array_module(x.data).sign(x.data))
+    return Tensor._make(get_array_module(x._data).sign(x._data))
 
 
 def square(x: Tensor) -> Tensor:

@@ -56,15 +56,15 @@ class EmbeddingScatter(Function):
         g, idx = self.saved_inputs()
         # g.grad[k, :] = z.grad[idx[k], :] (times 1/count and 0 at padding, as in forward)
         gg = Embedding.apply(grad, idx, padding_idx=None, scale_grad_by_freq=False)
-        xp = get_array_module(idx.data)
+        xp = get_array_module(idx._data)
         factor = None
         if self.scale:
             factor = self.inv_freq.reshape(idx.shape)
         if self.padding_idx is not None:
-            keep = (idx.data != self.padding_idx).astype(g.data.dtype)
+            keep = (idx._data != self.padding_idx).astype(g._data.dtype)
             factor = keep if factor is None else factor * keep
         if factor is not None:
-            gg = gg * Tensor._make(xp.asarray(factor, dtype=g.data.dtype)[..., None])
+            gg = gg * Tensor._make(xp.asarray(factor, dtype=g._data.dtype)[..., None])
         return gg, None
 
 
@@ -80,9 +80,9 @@ def embedding(
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {tuple(weight.shape)}")
     v = weight.shape[0]
-    if input.numel() and (int(input.data.max()) >= v or int(input.data.min()) < 0):
+    if input.numel() and (int(input._data.max()) >= v or int(input._data.min()) < 0):
         raise IndexError(
-            f"embedding: index out of range: indices span [{int(input.data.min())}, {int(input.data.max())}] "
+            f"embedding: index out of range: indices span [{int(input._data.min())}, {int(input._data.max())}] "
             f"but the table has {v} rows"
         )
     if padding_idx is not None:

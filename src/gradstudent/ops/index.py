@@ -17,7 +17,7 @@ from ._util import normalize_dims
 def _to_index(index: Any) -> Any:
     """Convert Tensors inside an index to arrays (``x[t]``, ``x[:, t]``, ``x[mask]``)."""
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
         return tuple(_to_index(i) for i in index)
     if isinstance(index, list) and any(isinstance(i, Tensor) for i in index):
@@ -94,7 +94,7 @@ class Gather(Function):
     def backward(self, grad: Tensor) -> tuple[Tensor, None]:
         _, index = self.inputs
         # x.grad[i, index[i, j]] += z.grad[i, j]
-        zeros = Tensor._make(get_array_module(grad.data).zeros(self.in_shape, dtype=grad.data.dtype))
+        zeros = Tensor._make(get_array_module(grad._data).zeros(self.in_shape, dtype=grad._data.dtype))
         return scatter_add(zeros, self.dim, index, grad), None
 
 
@@ -132,7 +132,7 @@ class IndexSelect(Function):
         # x.grad[index[k]] += z.grad[k]   (along dim)
         moved = grad.movedim(self.dim, 0) if self.dim != 0 else grad
         shape0 = (self.in_shape[self.dim],) + tuple(moved.shape[1:])
-        g = IndexPutAdd.apply(moved, index=index.data, shape=shape0)
+        g = IndexPutAdd.apply(moved, index=index._data, shape=shape0)
         return (g.movedim(0, self.dim) if self.dim != 0 else g), None
 
 
@@ -150,10 +150,10 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
 
 
 def _check_index(op: str, index: Tensor, size: int) -> None:
-    if index.data.dtype.kind not in "iu":
+    if index._data.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got {index.dtype}")
-    if index.numel() and (int(index.data.max()) >= size or int(index.data.min()) < -size):
-        raise IndexError(f"{op}: index out of range: values span [{int(index.data.min())}, {int(index.data.max())}] but the size is {size}")
+    if index.numel() and (int(index._data.max()) >= size or int(index._data.min()) < -size):
+        raise IndexError(f"{op}: index out of range: values span [{int(index._data.min())}, {int(index._data.max())}] but the size is {size}")
 
 
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -196,17 +196,17 @@ def masked_select(x: Tensor, mask: Tensor) -> Tensor:
     """The 1-D tensor of elements of ``x`` where ``mask`` (broadcast) is True."""
     if mask.dtype.kind != "b":
         raise TypeError(f"masked_select: mask must be a bool tensor, got {mask.dtype}")
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     shape = tuple(xp.broadcast_shapes(x.shape, mask.shape)) if hasattr(xp, "broadcast_shapes") else x.shape
-    return getitem(x.expand(shape), xp.broadcast_to(mask.data, shape))
+    return getitem(x.expand(shape), xp.broadcast_to(mask._data, shape))
 
 
 def one_hot(index: Tensor, num_classes: int = -1) -> Tensor:
     """int64 tensor with a trailing axis of length ``num_classes``: 1 at each index, else 0."""
     if index.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expected an integer tensor, got {index.dtype}")
-    xp = get_array_module(index.data)
-    n = int(index.data.max()) + 1 if num_classes < 0 else num_classes
-    if index.numel() and (int(index.data.max()) >= n or int(index.data.min()) < 0):
-        raise ValueError(f"one_hot: class values must be in [0, {n}), got [{int(index.data.min())}, {int(index.data.max())}]")
-    return Tensor._make((index.data[..., None] == xp.arange(n)).astype("int64"))
+    xp = get_array_module(index._data)
+    n = int(index._data.max()) + 1 if num_classes < 0 else num_classes
+    if index.numel() and (int(index._data.max()) >= n or int(index._data.min()) < 0):
+        raise ValueError(f"one_hot: class values must be in [0, {n}), got [{int(index._data.min())}, {int(index._data.max())}]")
+    return Tensor._make((index._data[..., None] == xp.arange(n)).astype("int64"))

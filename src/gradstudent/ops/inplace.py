@@ -127,7 +127,7 @@ def rebase(t: Tensor, op: str, compute: Callable[[Tensor], Tensor], copy_old: bo
     view = getattr(t, "_view", None)
     if view is not None:
         return _rebase_view(t, op, compute, copy_old, view)
-    old = Tensor._make(t.data.copy() if copy_old else t.data, t.requires_grad)
+    old = Tensor._make(t._data.copy() if copy_old else t._data, t.requires_grad)
     old._ctx = t._ctx
     if not copy_old:
         old._vbox = t._vbox  # shares the memory: any backward that read it would fail the version check
@@ -144,8 +144,8 @@ def _write(t: Tensor, op: str, r: Tensor) -> None:
         if r.dtype.kind == "f" and t.dtype.kind != "f":
             raise RuntimeError(f"{op}: result type {r.dtype} can't be cast to the desired output type {t.dtype}")
         r = r.type(t.dtype)
-    if r.data is not t.data:
-        t.data[...] = r.data
+    if r._data is not t._data:
+        t._data[...] = r._data
     t._vbox[0] += 1
     t._ctx = r._ctx
     t.requires_grad = r.requires_grad
@@ -175,7 +175,7 @@ def _rebase_view(t: Tensor, op: str, compute: Callable[[Tensor], Tensor], copy_o
         )
     refresh_view(t)
     check_leaf(parent, op)
-    old = Tensor._make(t.data.copy() if copy_old else t.data, t.requires_grad)
+    old = Tensor._make(t._data.copy() if copy_old else t._data, t.requires_grad)
     old._ctx = t._ctx
     if not copy_old:
         old._vbox = t._vbox
@@ -232,9 +232,9 @@ def setitem(x: Tensor, index: Any, value: Any, op: str = "setitem") -> None:
     idx = _to_index(index)
     if not recording(x, (value,)):
         check_leaf(x, op)
-        v = value.data if isinstance(value, Tensor) else value
+        v = value._data if isinstance(value, Tensor) else value
         try:
-            x.data[idx] = v
+            x._data[idx] = v
         except (ValueError, IndexError) as err:
             raise type(err)(
                 f"{op}: cannot assign a value of shape {tuple(np.shape(v))} to index {_describe(idx)} of a "
@@ -249,7 +249,7 @@ def setitem(x: Tensor, index: Any, value: Any, op: str = "setitem") -> None:
                 raise RuntimeError(f"{op}: a value of dtype {v.dtype} that requires grad can't be written into a tensor of dtype {x.dtype}")
             v = v.type(x.dtype)
     else:
-        xp = get_array_module(x.data)
+        xp = get_array_module(x._data)
         v = Tensor._make(xp.asarray(value, dtype=x.dtype))
     rebase(x, op, lambda old: IndexPut.apply(old, v, index=idx), copy_old=False)
 

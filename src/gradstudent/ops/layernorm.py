@@ -88,7 +88,7 @@ class LayerNorm(Function):
         N, D = xhat.shape
         shape, wshape = g.shape, g.shape[g.ndim - len(self.axes) :]
         g = xp.ascontiguousarray(g).reshape(N, D)
-        gxhat = g * w.data.reshape(-1) if w is not None else g  # gx[n, j] = y.grad[n, j] * w[j]
+        gxhat = g * w._data.reshape(-1) if w is not None else g  # gx[n, j] = y.grad[n, j] * w[j]
         out: list[Array | None] = [None]
         if needs[0]:
             m1 = sum_last_axis(gxhat) * (1.0 / D)          # m1[n] = mean_j gx[n, j]

@@ -85,7 +85,7 @@ class LSTMSequence(Recurrence):
     def bptt(self, grad: Array) -> tuple[Array | None, ...]:
         """One backward step per time step, everything on (B, H) / (B, 4H) blocks that stay in cache."""
         xp = get_array_module(grad)
-        _, h0, c0, w_hh, _ = _split_inputs(tuple(t.data for t in self.inputs), True, self.has_bias)
+        _, h0, c0, w_hh, _ = _split_inputs(tuple(t._data for t in self.inputs), True, self.has_bias)
         acts, cs = self.acts, self.cs
         T, B, G = acts.shape
         H = G // 4

@@ -65,7 +65,7 @@ class Softplus(Function):
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
         bx = x * self.beta
-        linear = Tensor._make(bx.data > self.threshold)
+        linear = Tensor._make(bx._data > self.threshold)
         # x.grad[i] += z.grad[i] * sigmoid(beta x[i])   (1 in the linear region)
         return grad * bx.sigmoid().masked_fill(linear, 1.0)
 
@@ -227,7 +227,7 @@ class Elu(Function):
 
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
-        pos = (x.data > 0).astype(x.data.dtype) * (1.0 - self.alpha)
+        pos = (x._data > 0).astype(x._data.dtype) * (1.0 - self.alpha)
         # x.grad += z.grad * (1 if x > 0 else alpha e^x) = z.grad * (alpha e^min(x, 0) + [x > 0] (1 - alpha))
         return grad * (self.alpha * x.clamp(max=0.0).exp() + Tensor._make(pos))
 
@@ -245,8 +245,8 @@ class LeakyRelu(Function):
 
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
-        factor = (x.data > 0).astype(x.data.dtype) * (1.0 - self.slope) + self.slope
-        return grad * Tensor._make(factor.astype(x.data.dtype))  # x.grad += z.grad * (1 or slope)
+        factor = (x._data > 0).astype(x._data.dtype) * (1.0 - self.slope) + self.slope
+        return grad * Tensor._make(factor.astype(x._data.dtype))  # x.grad += z.grad * (1 or slope)
 
 
 @register("mse_mean")

@@ -196,7 +196,7 @@ def batch_norm(
     if running_mean is not None and running_var is not None:
         running_mean._bump_version()  # the running averages change in place: record it for autograd's version checks
         running_var._bump_version()
-        stats = {"running_mean": running_mean.data, "running_var": running_var.data}
+        stats = {"running_mean": running_mean._data, "running_var": running_var._data}
     return BatchNorm.apply(
         *inputs, eps=eps, has_weight=weight is not None, has_bias=bias is not None, momentum=momentum, **stats,
     )

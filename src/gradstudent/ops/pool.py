@@ -102,7 +102,7 @@ class MaxPoolGather(Function):
 
 def max_pool2d_with_indices(x: Tensor, win: Window) -> tuple[Tensor, Tensor]:
     """Max-pool and the flat indices of the maxima (computed from the same arg-max)."""
-    best, arg = _running_max(x.data, win)
+    best, arg = _running_max(x._data, win)
     idx = _flat_indices(arg, win, x.shape[-2:])
     # the gather recomputes the maxima, but records a graph whose backward is the scatter
     y = MaxPoolGather.apply(x, arg=arg, win=win) if x.requires_grad else Tensor._make(best)

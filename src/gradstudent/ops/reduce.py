@@ -53,7 +53,7 @@ class Prod(Function):
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
         g = _expand_back(grad, self.axes, self.keepdim)
-        if bool((x.data != 0).all()):
+        if bool((x._data != 0).all()):
             z = _expand_back(self.saved_output(), self.axes, self.keepdim)
             return g * z / x  # x.grad[a] += z.grad * prod_{b != a} x[b] = z.grad * z / x[a]
         # with zeros, use products of all *other* elements: exclusive cumprods from both ends
@@ -92,7 +92,7 @@ class Amax(Function):
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
         z = _expand_back(self.saved_output(), self.axes, self.keepdim)
-        hit = (x.data == z.data).astype(x.data.dtype)
+        hit = (x._data == z._data).astype(x._data.dtype)
         share = Tensor._make(hit / hit.sum(axis=self.axes, keepdims=True))
         # x.grad[a] += z.grad * [x[a] is a max] / (number of maxima)
         return _expand_back(grad, self.axes, self.keepdim) * share
@@ -152,7 +152,7 @@ class Norm(Function):
         p = self.p
         # d z / d x[a] = sign(x[a]) |x[a]|^(p-1) / z^(p-1)  (= x[a] / z for p = 2). Where z = 0
         # (an all-zero slice) torch defines the gradient as 0: divide by 1 there, then zero it.
-        zero = Tensor._make(z.data == 0)
+        zero = Tensor._make(z._data == 0)
         safe_z = z.masked_fill(zero, 1.0)
         if p == 2:
             scale = (g / safe_z).masked_fill(zero, 0.0)
@@ -175,7 +175,7 @@ def _dims(x: Tensor, dim: Any, op: str) -> tuple[int, ...]:
 
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001
-    if x.data.dtype.kind == "b":
+    if x._data.dtype.kind == "b":
         x = x.long()
     if dtype is not None:
         x = x.type(dtype)
@@ -183,7 +183,7 @@ def sum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) ->
 
 
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise TypeError(f"mean: input dtype should be floating point, got {x.dtype}")
     axes = _dims(x, dim, "mean")
     count = 1
@@ -265,21 +265,21 @@ def _min_max_dim(x: Tensor, dim: int, keepdim: bool, mode: str) -> MinMaxResult:
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     _nonempty(x, "argmax")
     if dim is None:
-        return Tensor._make(get_array_module(x.data).asarray(x.data.argmax()).astype("int64"))
+        return Tensor._make(get_array_module(x._data).asarray(x._data.argmax()).astype("int64"))
     (axis,) = normalize_dims(dim, x.ndim, "argmax")
     if x.ndim == 0:
-        return Tensor._make(get_array_module(x.data).zeros((), dtype="int64"))
-    return Tensor._make(x.data.argmax(axis=axis, keepdims=keepdim).astype("int64"))
+        return Tensor._make(get_array_module(x._data).zeros((), dtype="int64"))
+    return Tensor._make(x._data.argmax(axis=axis, keepdims=keepdim).astype("int64"))
 
 
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     _nonempty(x, "argmin")
     if dim is None:
-        return Tensor._make(get_array_module(x.data).asarray(x.data.argmin()).astype("int64"))
+        return Tensor._make(get_array_module(x._data).asarray(x._data.argmin()).astype("int64"))
     (axis,) = normalize_dims(dim, x.ndim, "argmin")
     if x.ndim == 0:
-        return Tensor._make(get_array_module(x.data).zeros((), dtype="int64"))
-    return Tensor._make(x.data.argmin(axis=axis, keepdims=keepdim).astype("int64"))
+        return Tensor._make(get_array_module(x._data).zeros((), dtype="int64"))
+    return Tensor._make(x._data.argmin(axis=axis, keepdims=keepdim).astype("int64"))
 
 
 def logsumexp(x: Tensor, dim: Any, keepdim: bool = False) -> Tensor:

@@ -80,14 +80,14 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     for d, (lo, hi) in enumerate(pairs):
         if lo or hi:
             idx = _edge_index(x.shape[d], lo, hi, mode, op)
-            x = x.index_select(d, Tensor._make(get_array_module(x.data).asarray(idx)))
+            x = x.index_select(d, Tensor._make(get_array_module(x._data).asarray(idx)))
     return x
 
 
 # ---------------------------------------------------------------- separable linear resampling
 def _along(x: Tensor, matrix: np.ndarray, dim: int) -> Tensor:
     """Apply ``matrix`` (m, n) along axis ``dim`` of x (length n): one big GEMM."""
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     a = Tensor._make(xp.asarray(matrix, dtype=x.dtype))
     if dim == x.ndim - 1:
         lead = x.shape[:-1]
@@ -151,7 +151,7 @@ def _nearest(x: Tensor, dim: int, n_out: int, scale: float | None, exact: bool) 
     step = 1.0 / scale if scale else n_in / n_out
     offset = 0.5 if exact else 0.0
     src = np.minimum(np.floor((np.arange(n_out) + offset) * step).astype(np.int64), n_in - 1)
-    return x.index_select(dim, Tensor._make(get_array_module(x.data).asarray(src)))
+    return x.index_select(dim, Tensor._make(get_array_module(x._data).asarray(src)))
 
 
 def interpolate(

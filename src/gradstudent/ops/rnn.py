@@ -148,7 +148,7 @@ class RNNSequence(Recurrence):
 
     def bptt(self, grad: Array) -> tuple[Array | None, ...]:
         xp = get_array_module(grad)
-        _, h0, _, w_hh, _ = _split_inputs(tuple(t.data for t in self.inputs), False, self.has_bias)
+        _, h0, _, w_hh, _ = _split_inputs(tuple(t._data for t in self.inputs), False, self.has_bias)
         hs = self.hs
         # act'(pre) from the output: tanh' = 1 - h^2, relu' = [h > 0]
         dact = (hs > 0).astype(hs.dtype) if self.cell_options["nonlinearity"] == "relu" else 1.0 - hs * hs
@@ -224,7 +224,7 @@ class GRUSequence(Recurrence):
 
     def bptt(self, grad: Array) -> tuple[Array | None, ...]:
         xp = get_array_module(grad)
-        _, h0, _, w_hh, _ = _split_inputs(tuple(t.data for t in self.inputs), False, self.has_bias)
+        _, h0, _, w_hh, _ = _split_inputs(tuple(t._data for t in self.inputs), False, self.has_bias)
         rz, n, ghn, hs = self.rz, self.n, self.ghn, self.hs
         T, B, H = hs.shape
         r, z = rz[..., :H], rz[..., H:]

@@ -162,7 +162,7 @@ class Relu(Function):
 
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
-        return grad * _mask(x.data > 0, grad)  # x.grad[i] += z.grad[i] * [x[i] > 0]
+        return grad * _mask(x._data > 0, grad)  # x.grad[i] += z.grad[i] * [x[i] > 0]
 
 
 @register("abs")
@@ -181,7 +181,7 @@ def _unary(cls: type[Function]):
     def fn(x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
             raise TypeError(f"{cls.op_name}: expected a Tensor, got {type(x).__name__}")
-        if x.data.dtype.kind != "f" and cls.op_name not in ("neg", "abs", "relu"):
+        if x._data.dtype.kind != "f" and cls.op_name not in ("neg", "abs", "relu"):
             from .. import dtypes
 
             x = x.type(dtypes.get_default_dtype())

@@ -53,7 +53,7 @@ class Adagrad(Optimizer):
         self._check(group["eps"] >= 0, "epsilon", group["eps"], "must be >= 0")
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        xp = get_array_module(p.data)
+        xp = get_array_module(p._data)
         return {"step": 0, "sum": Tensor._make(xp.full(p.shape, group["initial_accumulator_value"], p.dtype))}
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -67,7 +67,7 @@ class Adagrad(Optimizer):
                 state = self._param_state(p, group)
                 state["step"] += 1
                 clr = lr / (1 + (state["step"] - 1) * lr_decay)  # η_t
-                for theta, grad, s in blocks(p.data, p.grad.data, state["sum"].data):
+                for theta, grad, s in blocks(p._data, p.grad._data, state["sum"]._data):
                     g = effective_grad(theta, grad, weight_decay, group["maximize"])
                     adagrad_update_(theta, g, s, clr, eps)
         return loss

@@ -54,7 +54,7 @@ class Adam(Optimizer):
         self._check(group["weight_decay"] >= 0, "weight_decay", group["weight_decay"], "must be >= 0")
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        xp = get_array_module(p.data)
+        xp = get_array_module(p._data)
         state: dict[str, Any] = {
             "step": 0,
             "exp_avg": Tensor._make(xp.zeros(p.shape, p.dtype)),      # m_0 = 0
@@ -76,12 +76,12 @@ class Adam(Optimizer):
                 state = self._param_state(p, group)
                 state["step"] += 1
                 t = state["step"]
-                max_sq = state["max_exp_avg_sq"].data if group["amsgrad"] else None
+                max_sq = state["max_exp_avg_sq"]._data if group["amsgrad"] else None
                 # The bias corrections are scalars, computed once per parameter, in float64.
                 step_size = lr / (1 - beta1**t)                # η / (1 - β1^t)
                 bias_correction2_sqrt = (1 - beta2**t) ** 0.5  # sqrt(1 - β2^t)
                 for theta, grad, m, v, vmax in blocks(
-                    p.data, p.grad.data, state["exp_avg"].data, state["exp_avg_sq"].data, max_sq
+                    p._data, p.grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data, max_sq
                 ):
                     if weight_decay and decoupled:
                         theta *= 1 - lr * weight_decay  # AdamW: θ ← (1 - ηλ) θ, outside the gradient

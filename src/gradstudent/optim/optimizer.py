@@ -8,7 +8,7 @@ An optimizer holds
 * ``state``: a dict ``{parameter: {"step": int, "exp_avg": Tensor, ...}}`` with whatever
   running averages the algorithm keeps for that parameter.
 
-Subclasses implement ``step()``, which reads ``p.grad`` and updates ``p.data`` **in place**.
+Subclasses implement ``step()``, which reads ``p.grad`` and updates ``p._data`` **in place**.
 Like PyTorch, updates bypass autograd: they change the arrays directly (no graph, no
 version bump), because an optimizer step is not part of any computation to differentiate.
 
@@ -167,7 +167,7 @@ class Optimizer:
                 else:
                     if p.grad._ctx is not None:  # a gradient built with create_graph=True
                         p.grad = p.grad.detach()
-                    p.grad.data[...] = 0
+                    p.grad._data[...] = 0
 
     def _begin_step(self, closure: Callable[[], Any] | None) -> Any:
         """Run ``closure`` (which recomputes the loss and calls backward) and return its loss."""
@@ -245,9 +245,9 @@ def _restore(name: str, value: Any, p: Tensor) -> Any:
     if name == "step":  # a counter: PyTorch saves it as a float tensor
         return int(value.item() if hasattr(value, "item") else value)
     if isinstance(value, Tensor) or hasattr(value, "__array__"):
-        xp = get_array_module(p.data)
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        xp = get_array_module(p._data)
+        array = value._data if isinstance(value, Tensor) else np.asarray(value)
         if array.dtype.kind == "f":
-            array = array.astype(p.data.dtype, copy=False)
+            array = array.astype(p._data.dtype, copy=False)
         return Tensor._make(xp.array(array))  # xp.array copies (and moves to p's device)
     return value

@@ -50,7 +50,7 @@ class RMSprop(Optimizer):
         self._check(group["alpha"] >= 0, "alpha", group["alpha"], "must be >= 0")
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        xp = get_array_module(p.data)
+        xp = get_array_module(p._data)
         state: dict[str, Any] = {"step": 0, "square_avg": Tensor._make(xp.zeros(p.shape, p.dtype))}
         if group["momentum"] > 0:
             state["momentum_buffer"] = Tensor._make(xp.zeros(p.shape, p.dtype))
@@ -68,9 +68,9 @@ class RMSprop(Optimizer):
                     continue
                 state = self._param_state(p, group)
                 state["step"] += 1
-                buf = state["momentum_buffer"].data if momentum > 0 else None
-                grad_avg = state["grad_avg"].data if group["centered"] else None
-                for theta, grad, v, gbar, b in blocks(p.data, p.grad.data, state["square_avg"].data, grad_avg, buf):
+                buf = state["momentum_buffer"]._data if momentum > 0 else None
+                grad_avg = state["grad_avg"]._data if group["centered"] else None
+                for theta, grad, v, gbar, b in blocks(p._data, p.grad._data, state["square_avg"]._data, grad_avg, buf):
                     g = effective_grad(theta, grad, weight_decay, group["maximize"])
                     rmsprop_update_(theta, g, v, gbar, b, lr, alpha, eps, momentum)
         return loss

@@ -65,9 +65,9 @@ class SGD(Optimizer):
                     state = self.state[p]
                     first = "momentum_buffer" not in state
                     if first:
-                        state["momentum_buffer"] = Tensor._make(get_array_module(p.data).empty_like(p.data))
-                    buf = state["momentum_buffer"].data
-                for theta, grad, b in blocks(p.data, p.grad.data, buf):
+                        state["momentum_buffer"] = Tensor._make(get_array_module(p._data).empty_like(p._data))
+                    buf = state["momentum_buffer"]._data
+                for theta, grad, b in blocks(p._data, p.grad._data, buf):
                     sgd_update_(
                         theta, grad, b, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=group["nesterov"], maximize=group["maximize"], first_step=first,

@@ -50,7 +50,7 @@ def capture(module: nn.Module) -> Iterator[list[Tensor]]:
 
 def _class_scores(logits: Tensor, target: Any) -> tuple[Tensor, np.ndarray]:
     """Sum over the batch of each sample's logit for its target class (predicted class if None)."""
-    target_idx = logits.data.argmax(1) if target is None else np.broadcast_to(np.asarray(target), (logits.shape[0],))
+    target_idx = logits._data.argmax(1) if target is None else np.broadcast_to(np.asarray(target), (logits.shape[0],))
     picked = logits[np.arange(logits.shape[0]), target_idx]
     return picked.sum(), target_idx
 
@@ -65,26 +65,26 @@ def saliency_map(model: nn.Module, x: Tensor, target: Any = None) -> np.ndarray:
     """|d score / d x| maxed over channels: (N, H, W). ``target`` = class per sample (default: predicted)."""
     training = _was_training(model)
     try:
-        x = Tensor._make(np.array(x.data, copy=True)).requires_grad_()
+        x = Tensor._make(np.array(x._data, copy=True)).requires_grad_()
         score, _ = _class_scores(model(x), target)
         (g,) = autograd.grad([score], [x])
     finally:
         model.train(training)
-    return np.abs(g.data).max(axis=1)
+    return np.abs(g._data).max(axis=1)
 
 
 def smoothgrad(model: nn.Module, x: Tensor, target: Any = None, samples: int = 16, noise: float = 0.15, seed: int = 0) -> np.ndarray:
     """Saliency averaged over ``samples`` copies of x with Gaussian noise (std ``noise`` * the value range)."""
     rng = np.random.default_rng(seed)
-    scale = noise * float(x.data.max() - x.data.min())
+    scale = noise * float(x._data.max() - x._data.min())
     if target is None:
         with no_grad():
             training = _was_training(model)
-            target = model(x).data.argmax(1)
+            target = model(x)._data.argmax(1)
             model.train(training)
     total = np.zeros((x.shape[0],) + tuple(x.shape[2:]), dtype=np.float64)
     for _ in range(samples):  # a loop over noise samples, each a full batch
-        noisy = Tensor._make((x.data + rng.standard_normal(x.shape).astype(x.dtype) * scale).astype(x.dtype))
+        noisy = Tensor._make((x._data + rng.standard_normal(x.shape).astype(x.dtype) * scale).astype(x.dtype))
         total += saliency_map(model, noisy, target)
     return (total / samples).astype(np.float32)
 
@@ -102,8 +102,8 @@ def grad_cam(model: nn.Module, x: Tensor, layer: nn.Module, target: Any = None) 
         (g,) = autograd.grad([score], [acts])
     finally:
         model.train(training)
-    alpha = g.data.mean(axis=(2, 3), keepdims=True)  # alpha_k: average gradient per channel
-    cam = np.maximum((alpha * acts.data).sum(axis=1, keepdims=True), 0.0)
-    cam = interpolate(Tensor._make(cam.astype(np.float32)), size=tuple(x.shape[2:]), mode="bilinear", align_corners=False).data[:, 0]
+    alpha = g._data.mean(axis=(2, 3), keepdims=True)  # alpha_k: average gradient per channel
+    cam = np.maximum((alpha * acts._data).sum(axis=1, keepdims=True), 0.0)
+    cam = interpolate(Tensor._make(cam.astype(np.float32)), size=tuple(x.shape[2:]), mode="bilinear", align_corners=False)._data[:, 0]
     peak = cam.reshape(len(cam), -1).max(axis=1).reshape(-1, 1, 1)
     return cam / np.where(peak > 0, peak, 1.0)

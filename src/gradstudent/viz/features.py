@@ -33,7 +33,7 @@ def feature_maps(model: nn.Module, x: Tensor, layer: nn.Module) -> np.ndarray:
         model.train(training)
     if not outs:
         raise ValueError("feature_maps: the given layer was not used in the model's forward pass")
-    return np.asarray(outs[-1].data)
+    return np.asarray(outs[-1]._data)
 
 
 def activation_maximization(
@@ -70,12 +70,12 @@ def activation_maximization(
             loss.backward()
             opt.step()
             if blur_every and (step + 1) % blur_every == 0:
-                image.data[...] = _blur(image.data)  # outside autograd: a projection step
+                image._data[...] = _blur(image._data)  # outside autograd: a projection step
     finally:
         for p in frozen:
             p.requires_grad_(True)
         model.train(training)
-    return np.array(image.data[0])
+    return np.array(image._data[0])
 
 
 def _blur(a: np.ndarray) -> np.ndarray:

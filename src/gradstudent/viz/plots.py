@@ -44,7 +44,7 @@ def image_grid(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str] 
 
 def plot_filters(conv: nn.Module, cols: int = 8) -> Figure:
     """The kernels of a (first) convolution layer as small images: one per output channel."""
-    w = np.asarray(conv.weight.data)  # (O, C, KH, KW)
+    w = np.asarray(conv.weight._data)  # (O, C, KH, KW)
     kernels = [w[o] if w.shape[1] in (1, 3) else w[o, :1] for o in range(w.shape[0])]
     return image_grid(kernels, [str(o) for o in range(len(kernels))], cols, cmap="bwr",
                       suptitle=f"{w.shape[0]} filters of {w.shape[2]}x{w.shape[3]} (first-layer kernels)")
@@ -53,7 +53,7 @@ def plot_filters(conv: nn.Module, cols: int = 8) -> Figure:
 def plot_feature_maps(model: nn.Module, image: Tensor, layer: nn.Module, max_maps: int = 16, title: str = "") -> Figure:
     """The input image and the first ``max_maps`` channels of ``layer``'s output for it."""
     maps = feature_maps(model, image[None] if image.ndim == 3 else image[:1], layer)[0]
-    shown = [np.asarray(image.data if image.ndim == 3 else image.data[0])] + [maps[k] for k in range(min(max_maps, len(maps)))]
+    shown = [np.asarray(image._data if image.ndim == 3 else image._data[0])] + [maps[k] for k in range(min(max_maps, len(maps)))]
     titles = ["input"] + [f"ch {k}" for k in range(len(shown) - 1)]
     return image_grid(shown, titles, cols=min(len(shown), 9), cmap="viridis", suptitle=title or f"feature maps {maps.shape}")
 
@@ -78,13 +78,13 @@ def _overlay_figure(images: np.ndarray, heat: np.ndarray, titles: Sequence[str],
 def plot_saliency(model: nn.Module, images: Tensor, titles: Sequence[str] | None = None, target: Any = None) -> Figure:
     """Images (top) and their saliency maps |d score / d x| (bottom)."""
     sal = saliency_map(model, images, target)
-    return _overlay_figure(np.asarray(images.data), sal, titles or [""] * len(sal), "saliency |d score / d pixel|", "hot")
+    return _overlay_figure(np.asarray(images._data), sal, titles or [""] * len(sal), "saliency |d score / d pixel|", "hot")
 
 
 def plot_grad_cam(model: nn.Module, images: Tensor, layer: nn.Module, titles: Sequence[str] | None = None, target: Any = None) -> Figure:
     """Images (top) and their Grad-CAM maps for ``layer`` (bottom)."""
     cam = grad_cam(model, images, layer, target)
-    return _overlay_figure(np.asarray(images.data), cam, titles or [""] * len(cam), "Grad-CAM", "jet")
+    return _overlay_figure(np.asarray(images._data), cam, titles or [""] * len(cam), "Grad-CAM", "jet")
 
 
 def plot_activation_maximization(images: Sequence[np.ndarray], titles: Sequence[str]) -> Figure:

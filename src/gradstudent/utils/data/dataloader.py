@@ -20,7 +20,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
     """Stack a list of samples: tensors/arrays/numbers -> a batch tensor; tuples and dicts recursively."""
     first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor._make(np.stack([b.data for b in batch]))
+        return Tensor._make(np.stack([b._data for b in batch]))
     if isinstance(first, np.ndarray):
         return Tensor._make(np.stack(batch))
     if isinstance(first, bool | int | float | np.number):
