@@ -21,7 +21,10 @@ This module also holds one explicit performance setting, :func:`tune_allocator`
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
+import sys
 from types import ModuleType
 from typing import Any, Iterator
 
@@ -201,10 +204,6 @@ def tune_allocator() -> bool:
     CPU allocator avoids the same cost by caching. Opt out with ``GRADSTUDENT_MALLOC_TUNING=0``;
     with another C library this does nothing.
     """
-    import ctypes
-    import os
-    import sys
-
     if not sys.platform.startswith("linux") or os.environ.get("GRADSTUDENT_MALLOC_TUNING", "1") == "0":
         return False
     try:

@@ -39,6 +39,7 @@ import traceback
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
+from ..backend import get_array_module
 from .grad_mode import enable_grad, state
 
 if TYPE_CHECKING:
@@ -273,8 +274,6 @@ class Function:
 
 
 def _check_finite(array: Any, where: str) -> None:
-    from ..backend import get_array_module
-
     xp = get_array_module(array)
     if array.dtype.kind == "f" and not bool(xp.isfinite(array).all()):
         raise FloatingPointError(f"detect_anomaly: {where} produced NaN or inf")

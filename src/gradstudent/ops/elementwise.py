@@ -6,10 +6,12 @@ a (broadcast) element index; the engine sums broadcast axes afterwards.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from .. import dtypes
 from ..autograd.function import Function, register
-from ..backend import Array, get_array_module, move_to
+from ..backend import Array, device_of, get_array_module, move_to
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes, mask_like as _mask, scalar_like
 
@@ -128,8 +130,6 @@ class RPowScalar(Function):
         return get_array_module(x).asarray(c, dtype=x.dtype) ** x
 
     def backward(self, grad: Tensor) -> Tensor:
-        import math
-
         # x.grad[i] += z.grad[i] * z[i] * log c
         return grad * self.saved_output() * math.log(self.c)
 
@@ -216,8 +216,6 @@ class ToDevice(Function):
     """z = x copied to another device ("cpu"/"cuda"); the gradient copies back."""
 
     def forward(self, x: Array, device: str) -> Array:
-        from ..backend import device_of
-
         self.in_device = device_of(x)
         return move_to(x, device)
 
@@ -241,8 +239,6 @@ def mul(x: Any, y: Any) -> Tensor:
 def div(x: Any, y: Any) -> Tensor:
     x, y = binary_operands(x, y)
     if x._data.dtype.kind != "f":  # true division of integers gives floats, as in torch
-        from .. import dtypes
-
         x, y = x.type(dtypes.get_default_dtype()), y.type(dtypes.get_default_dtype())
     return Div.apply(x, y)
 

@@ -36,6 +36,7 @@ from ..autograd.function import register
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from .rnn import Recurrence, _split_inputs, _weight_grads, time_order
+from .shape import cat, stack
 
 
 @register("lstm_sequence")
@@ -124,8 +125,6 @@ class LSTMSequence(Recurrence):
     @staticmethod
     def unroll(gx: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, *b: Tensor, reverse: bool, has_bias: bool) -> Tensor:
         """The same LSTM written with ordinary differentiable Tensor ops (reference and create_graph path)."""
-        from .shape import cat, stack
-
         H = h0.shape[-1]
         h, c, hs = h0, c0, {}
         for t in time_order(gx.shape[0], reverse):

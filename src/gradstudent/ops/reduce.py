@@ -15,6 +15,8 @@ from ..autograd.function import Function, register
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import normalize_dims
+from .elementwise import maximum, minimum
+from .shape import cat
 
 
 def _expand_back(grad: Tensor, axes: tuple[int, ...], keepdim: bool) -> Tensor:
@@ -74,8 +76,6 @@ def _prod_of_others(x: Tensor, axis: int) -> Tensor:
             parts.append(x.index_select(axis, Tensor(others)).prod(axis, keepdim=True))
         else:
             parts.append(x.index_select(axis, Tensor([a])) * 0.0 + 1.0)
-    from .shape import cat
-
     return cat(parts, axis)
 
 
@@ -231,8 +231,6 @@ def _nonempty(x: Tensor, op: str) -> None:
 def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """``max(x)`` -> the largest value; ``max(x, dim)`` -> (values, indices); ``max(x, y)`` -> elementwise."""
     if isinstance(dim, Tensor):
-        from .elementwise import maximum
-
         return maximum(x, dim)
     if dim is None:
         return amax(x)
@@ -241,8 +239,6 @@ def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
 
 def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     if isinstance(dim, Tensor):
-        from .elementwise import minimum
-
         return minimum(x, dim)
     if dim is None:
         return amin(x)

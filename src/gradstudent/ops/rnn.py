@@ -38,6 +38,7 @@ from ..autograd.function import Function, register
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import sum_first_axis
+from .shape import stack
 
 
 def time_order(T: int, reverse: bool) -> range:
@@ -164,8 +165,6 @@ class RNNSequence(Recurrence):
 
     @staticmethod
     def unroll(gx: Tensor, h0: Tensor, w_hh: Tensor, *b: Tensor, reverse: bool, has_bias: bool, nonlinearity: str) -> Tensor:
-        from .shape import stack
-
         h, hs = h0, {}
         for t in time_order(gx.shape[0], reverse):
             pre = gx[t] + h @ w_hh.mT
@@ -250,8 +249,6 @@ class GRUSequence(Recurrence):
 
     @staticmethod
     def unroll(gx: Tensor, h0: Tensor, w_hh: Tensor, *b: Tensor, reverse: bool, has_bias: bool) -> Tensor:
-        from .shape import stack
-
         H = h0.shape[-1]
         h, hs = h0, {}
         for t in time_order(gx.shape[0], reverse):
