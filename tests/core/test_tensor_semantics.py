@@ -221,3 +221,17 @@ def test_optimizers_update_zero_dim_parameters_like_torch(name: str, kwargs: dic
             opt.step()
         results.append([p.item()] + q.tolist())
     np.testing.assert_allclose(results[0], results[1], rtol=2e-5)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_optimizer_step_bumps_versions_so_stale_graphs_fail_loudly(name: str) -> None:
+    for lib in (gs, torch):
+        w = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+        opt = getattr(lib.optim, name)([w], lr=0.1)
+        (w * w).sum().backward()
+        loss = (w * w).sum()  # saves w
+        v = w._version
+        opt.step()
+        assert w._version > v
+        with pytest.raises(RuntimeError, match="modified"):
+            loss.backward()

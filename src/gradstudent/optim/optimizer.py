@@ -9,8 +9,10 @@ An optimizer holds
   running averages the algorithm keeps for that parameter.
 
 Subclasses implement ``step()``, which reads ``p.grad`` and updates ``p._data`` **in place**.
-Like PyTorch, updates bypass autograd: they change the arrays directly (no graph, no
-version bump), because an optimizer step is not part of any computation to differentiate.
+Like PyTorch, updates bypass autograd (no graph: a step is not part of any computation to
+differentiate), but, as in PyTorch, they are in-place changes: every step bumps the version of
+each parameter it updates, so a backward through a graph that saved the old values fails loudly
+(``loss = (w * w).sum(); opt.step(); loss.backward()``) instead of giving a wrong gradient.
 
 ``state_dict()`` uses PyTorch's layout, so checkpoints can be compared with (and converted
 from) PyTorch's::
@@ -21,11 +23,12 @@ from) PyTorch's::
 Parameters are numbered in the order they appear, group after group. State buffers are
 gradstudent Tensors, as in PyTorch, so a state_dict holds the same kinds of values as a
 model's (Tensors, ints, floats, tuples) and is saved the same way; the update code itself
-works on their ``.data`` arrays. ``step`` counters are plain ints (PyTorch: float tensors).
+works on their ``_data`` arrays. ``step`` counters are plain ints (PyTorch: float tensors).
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
@@ -36,6 +39,21 @@ from ..backend import Array, get_array_module
 from ..tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
+
+
+def _bumps_versions(step: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a subclass's ``step``: afterwards every parameter with a gradient counts as modified in place."""
+
+    @functools.wraps(step)
+    def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        result = step(self, *args, **kwargs)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p._bump_version()
+        return result
+
+    return wrapper
 
 def effective_grad(param: Array, grad: Array, weight_decay: float, maximize: bool) -> Array:
     """The gradient the update uses: ``g = ±grad + weight_decay * param``.
@@ -66,6 +84,11 @@ class Optimizer:
             or of dicts (parameter groups: ``{"params": [...], "lr": 0.1}``).
         defaults: the hyper-parameters a group gets when it doesn't set them itself.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:  # each optimizer's own step bumps the versions of what it updated
+            cls.step = _bumps_versions(cls.__dict__["step"])  # type: ignore[method-assign]
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
