@@ -243,7 +243,17 @@ def test_manual_update_of_a_parameter_under_no_grad() -> None:
     with gs.no_grad():
         w -= 0.25 * w.grad
     assert w.is_leaf and w.requires_grad
-    np.testing.assert_allclose(w.numpy() if not w.requires_grad else w.detach().numpy(), [0.5, -1.0])
+    np.testing.assert_allclose(w.detach().numpy(), [0.5, -1.0])
+
+
+def test_matmul_assignment_rebinds_as_in_torch() -> None:
+    import torch
+
+    for lib in (gs, torch):
+        a, m = lib.ones(2, 2), lib.ones(2, 2)
+        before = a
+        a @= m  # PyTorch has no in-place matmul: the name is rebound to a @ m
+        assert a is not before and before.tolist() == [[1.0, 1.0], [1.0, 1.0]] and a.tolist() == [[2.0, 2.0], [2.0, 2.0]]
 
 
 def test_leaf_that_requires_grad_refuses_in_place_ops() -> None:
