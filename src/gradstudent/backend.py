@@ -184,8 +184,9 @@ def blocks(*arrays: Array | None) -> Iterator[tuple[Any, ...]]:
     entries (an unused state buffer) pass through as ``None``. Small arrays, non-contiguous
     arrays and arrays of a backend without cache blocking (a GPU) are yielded whole, once.
     """
-    first = next(a for a in arrays if a is not None)
-    return backend_of(first).blocks(*arrays)
+    if _CUDA is None:  # (called per parameter by every optimizer step: the CPU-only case first)
+        return CPU.blocks(*arrays)
+    return backend_of(*[a for a in arrays if a is not None]).blocks(*arrays)
 
 
 def tune_allocator() -> bool:
