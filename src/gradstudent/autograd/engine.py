@@ -117,9 +117,10 @@ def run_backward(
                         _check_anomaly(node, g_in)
                     _add_gradient(grads, leaf_grads, parent, t, g_in)
             if not retain_graph:
+                node.release()  # free the arrays forward saved: this graph is done with them
                 done.append(node)
-    for node in done:  # free what forward saved (after the loop: a node's output may be saved by it,
-        node.release()  # and only its consumers' inputs keep that output alive until it has run)
+    for node in done:  # and the input tensors, once every node has run (see Function.release_inputs)
+        node.release_inputs()
 
     if requests is not None:
         return requests.results(leaf_grads, allow_unused)

@@ -253,17 +253,22 @@ class Function:
     def release(self) -> None:
         """Free what forward saved (called after a backward without retain_graph).
 
-        Everything goes: the arrays forward kept on ``self`` *and* the input tensors
-        (whose arrays are the activations of earlier layers). Only the graph's edges
+        The arrays forward kept on ``self`` go at once, while the backward runs; the
+        input tensors (whose arrays are the activations of earlier layers) go in
+        :meth:`release_inputs`, once the whole backward has run. Only the graph's edges
         stay, so a second backward still finds this node and reports it as freed. A
-        loop that keeps its losses (``losses.append(loss)``) then keeps one small
-        node per loss, not the whole step's activations (as in PyTorch).
+        loop that keeps its losses (``losses.append(loss)``) then keeps one small node
+        per loss, not the whole step's activations (as in PyTorch).
         """
-        keep = {"parents": self.parents, "input_requires_grad": self.input_requires_grad}
+        keep = {"inputs": self.inputs, "parents": self.parents, "input_requires_grad": self.input_requires_grad}
         self.__dict__.clear()
         self.__dict__.update(keep)
-        self.inputs = ()
         self.versions = None  # type: ignore[assignment]
+
+    def release_inputs(self) -> None:
+        """Drop the references to the input tensors (after :meth:`release`, once backward is over:
+        a node that saved its output finds it alive only while its consumers hold it as an input)."""
+        self.inputs = ()
 
     @property
     def freed(self) -> bool:
