@@ -227,11 +227,11 @@ def _read_source(f: FileLike) -> tuple[bytes, str]:
 
 def _header_size(head: bytes, name: str, file_size: int | None) -> int:
     if len(head) < 8:
-        raise ValueError(f"load: {name} is not a safetensors file ({len(head)} bytes, shorter than the 8-byte header length)")
+        raise ValueError(f"load: {name} is not a valid safetensors file (truncated or corrupted?): {len(head)} bytes, shorter than the 8-byte header length")
     n = int.from_bytes(head, "little")
     if n > MAX_HEADER_BYTES or (file_size is not None and n > file_size - 8):
-        raise ValueError(f"load: {name} is not a valid safetensors file: its header claims {n} bytes"
-                         + (f" but the file has {file_size}" if file_size is not None else ""))
+        raise ValueError(f"load: {name} is not a valid safetensors file (truncated or corrupted?): its header claims {n} bytes"
+                         + (f" but the file has {file_size}" if file_size is not None else f", over the {MAX_HEADER_BYTES}-byte limit"))
     return n
 
 
