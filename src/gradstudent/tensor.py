@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from ._tensor_data import check_tensor_data
 from . import dtypes
 from .autograd.engine import run_backward
 from .autograd.grad_mode import state
@@ -37,6 +38,8 @@ class Tensor(TensorOps, InplaceOps):
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
             data = data.data
+        else:
+            check_tensor_data(data)  # strings, ragged lists, complex, objects: a clear error
         dtype = dtypes.infer_dtype(data) if dtype is None else np.dtype(dtype)
         xp = get_array_module(data)
         self._set_fields(xp.array(data, dtype=dtype), False)  # always a copy, like torch.tensor
@@ -242,6 +245,11 @@ class Tensor(TensorOps, InplaceOps):
                 device = a
             else:
                 dtype = a
+        if isinstance(dtype, str):
+            try:
+                np.dtype(dtype)
+            except TypeError:
+                raise RuntimeError(f"to(): unknown device {dtype!r}: expected 'cpu' or 'cuda' (or 'cuda:N'), or a dtype") from None
         out = self
         if dtype is not None and np.dtype(dtype) != self.dtype:
             out = out.type(dtype)
