@@ -102,8 +102,8 @@ class TensorOps:
     def maximum(self, other: Any) -> Any: return _ew.maximum(self, other)
     def minimum(self, other: Any) -> Any: return _ew.minimum(self, other)
     def where(self, condition: Any, other: Any) -> Any: return _ew.where(condition, self, other)
-    def softmax(self, dim: int) -> Any: return _nn.Softmax.apply(self, dim=dim % max(self.ndim, 1))  # type: ignore[attr-defined]
-    def log_softmax(self, dim: int) -> Any: return _nn.LogSoftmax.apply(self, dim=dim % max(self.ndim, 1))  # type: ignore[attr-defined]
+    def softmax(self, dim: int) -> Any: return _nn.Softmax.apply(self, dim=_nn.normalize_dims(dim, self.ndim, "softmax")[0])  # type: ignore[attr-defined]
+    def log_softmax(self, dim: int) -> Any: return _nn.LogSoftmax.apply(self, dim=_nn.normalize_dims(dim, self.ndim, "log_softmax")[0])  # type: ignore[attr-defined]
 
     # ---- reductions
     def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Any: return _red.sum(self, dim, keepdim, dtype)

@@ -119,3 +119,21 @@ def _buggy(ctx):
 def test_non_configuration_errors_show_their_traceback(tmp_path):
     with pytest.raises(ValueError, match="shapes"):
         main(["run", "robust-test-bug", "--quiet", "--out", str(tmp_path)])
+
+
+def test_resume_with_a_foreign_or_crafted_checkpoint_is_one_line(tmp_path, capsys):
+    import gradstudent as gs
+
+    run_experiment("digits-mlp", TINY, out_root=tmp_path / "a", quiet=True)
+    run_experiment("digits-mlp", {"epochs": 1, "hidden": [4]}, out_root=tmp_path / "b", quiet=True)
+    a, b = _only(tmp_path / "a"), _only(tmp_path / "b")
+    (a / "checkpoint.safetensors").write_bytes((b / "checkpoint.safetensors").read_bytes())  # another model's weights
+    assert main(["run", "--resume", str(a), "--quiet"]) == 2
+    assert "does not match this run's model" in capsys.readouterr().err
+    for bad in ({"epoch": 1}, {"epoch": -1, "model": {}, "rng": {}}, [1, 2]):
+        gs.save(bad, a / "checkpoint.safetensors")
+        assert main(["run", "--resume", str(a), "--quiet"]) == 2
+        assert "not a run checkpoint" in capsys.readouterr().err
+    (a / "checkpoint.safetensors").write_bytes(b"garbage")
+    assert main(["run", "--resume", str(a), "--quiet"]) == 2
+    assert "truncated or corrupted" in capsys.readouterr().err

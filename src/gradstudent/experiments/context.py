@@ -162,13 +162,17 @@ class RunContext:
         remove_stale_temporaries(self.out / CHECKPOINT)  # left by a run killed mid-write
 
     def _restore(self, state: dict[str, Any], model: Any, optimizer: Any, scheduler: Any, extra: Any) -> int:
-        model.load_state_dict(state["model"])
-        if optimizer is not None and "optimizer" in state:
-            if isinstance(optimizer, list | tuple):
-                for o, s in zip(optimizer, state["optimizer"]):
-                    o.load_state_dict(s)
-            else:
-                optimizer.load_state_dict(state["optimizer"])
+        try:
+            model.load_state_dict(state["model"])
+            if optimizer is not None and "optimizer" in state:
+                if isinstance(optimizer, list | tuple):
+                    for o, s in zip(optimizer, state["optimizer"], strict=True):
+                        o.load_state_dict(s)
+                else:
+                    optimizer.load_state_dict(state["optimizer"])
+        except (RuntimeError, ValueError, TypeError) as err:  # a checkpoint of another model or optimizer
+            raise ConfigError(f"--resume: {self.out / CHECKPOINT} does not match this run's model/optimizer: "
+                              + " ".join(str(err).split())) from None
         if scheduler is not None and "scheduler" in state:
             built = {k: v for k, v in scheduler.state_dict().items() if k in _HORIZONS}
             saved = {k: v for k, v in state["scheduler"].items() if k in _HORIZONS}

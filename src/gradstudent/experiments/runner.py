@@ -87,8 +87,9 @@ def _resume_config(out: Path, name: str | None, overrides: dict[str, Any]) -> tu
             state = load(out / CHECKPOINT)
         except ValueError as err:
             raise ConfigError(f"--resume: {err}") from None
-        if not isinstance(state, dict) or not isinstance(state.get("epoch"), int):
-            raise ConfigError(f"--resume: {out / CHECKPOINT} is not a run checkpoint (no epoch)")
+        if not (isinstance(state, dict) and isinstance(state.get("epoch"), int) and state["epoch"] >= 0
+                and isinstance(state.get("model"), dict) and isinstance(state.get("rng"), dict)):
+            raise ConfigError(f"--resume: {out / CHECKPOINT} is not a run checkpoint (it needs epoch, model and rng)")
         done = state["epoch"]
         if wanted.get("epochs", config.get("epochs", done)) < done:
             raise ConfigError(f"--resume: the run already finished {done} epochs; --epochs must be >= {done}")

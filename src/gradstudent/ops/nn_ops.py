@@ -11,6 +11,7 @@ from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
 from ..backend import Array, blocks, get_array_module
 from ..tensor import Tensor
+from ._util import normalize_dims  # noqa: F401  (Tensor.softmax checks its dim with it)
 
 
 def _special(xp):

@@ -262,7 +262,11 @@ class Optimizer:
         for group in new_groups:
             self._validate_group(group, self.defaults)
         new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        if not isinstance(state_dict["state"], dict):
+            raise ValueError(f"{self._name}.load_state_dict: 'state' must be a dict {{parameter index: {{...}}}}")
         for key, saved_state in state_dict["state"].items():
+            if isinstance(key, bool) or not isinstance(key, int | str) or not str(key).isdigit() or not isinstance(saved_state, dict):
+                raise ValueError(f"{self._name}.load_state_dict: state keys must be parameter indices with dict values, got {key!r}")
             p = id_to_param.get(int(key))
             if p is None:
                 continue
