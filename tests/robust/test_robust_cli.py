@@ -101,6 +101,34 @@ def test_corrupted_config_json_is_a_clear_message(tmp_path, capsys):
         assert "config.json" in err and "Traceback" not in err
 
 
+@experiment("robust-test-bn", "a tiny batch-norm model trained on random data", epochs=2, lr=0.1)
+def _bn_run(ctx):
+    import gradstudent as gs
+    from gradstudent import nn, optim
+
+    gen = gs.Generator().manual_seed(0)
+    x, y = gs.randn(32, 3, generator=gen), gs.randint(0, 2, (32,), generator=gen)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+    opt = optim.Adam(model.parameters(), lr=ctx.config["lr"])
+    for epoch in ctx.epochs(model, opt):
+        for xb, yb in zip(x.split(8), y.split(8)):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+        ctx.log_metrics(epoch, train_loss=loss.item())
+    return {"loss": loss.item(), "tracked": int(model[1].num_batches_tracked.item())}
+
+
+def test_batch_norm_model_resumes_bit_identically(tmp_path):
+    full = run_experiment("robust-test-bn", {"epochs": 2}, out_root=tmp_path / "full", quiet=True)
+    run_experiment("robust-test-bn", {"epochs": 1}, out_root=tmp_path / "part", quiet=True)
+    resumed = run_experiment(None, {"epochs": 2}, resume=_only(tmp_path / "part"), quiet=True)
+    assert resumed["final"] == full["final"] and resumed["final"]["tracked"] == 8
+    assert resumed["history"] == full["history"]
+
+
+@pytest.mark.slow
 def test_batch_norm_experiment_resumes(tmp_path):
     settings = {"epochs": 1, "widths": [4, 8], "augment": False}
     run_experiment("digits-cnn", settings, out_root=tmp_path, quiet=True)
