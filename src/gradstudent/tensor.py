@@ -19,8 +19,8 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from ._tensor_data import check_tensor_data
 from . import dtypes
+from ._tensor_data import check_tensor_data
 from .autograd.engine import run_backward
 from .autograd.grad_mode import state
 from .backend import Array, device_of, get_array_module, move_to

@@ -7,7 +7,13 @@ import gradstudent as gs
 from gradstudent import nn, optim
 from gradstudent.experiments.common import evaluate, train_epoch
 from gradstudent.utils.data import (
-    BatchSampler, DataLoader, RandomSampler, SequentialSampler, SubsetRandomSampler, TensorDataset, WeightedRandomSampler,
+    BatchSampler,
+    DataLoader,
+    RandomSampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
 )
 
 torch = pytest.importorskip("torch")

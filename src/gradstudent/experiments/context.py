@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..random import get_rng_state, set_rng_state
-from ..serialization import atomic_write_bytes, atomic_write_text, load, remove_stale_temporaries, save
+from ..serialization import (
+    atomic_write_bytes,
+    atomic_write_text,
+    load,
+    remove_stale_temporaries,
+    save,
+)
 
 CHECKPOINT = "checkpoint.safetensors"
 _HORIZONS = ("total_steps", "T_max", "epochs", "steps_per_epoch")  # scheduler settings fixed by the run's length

@@ -4,7 +4,6 @@ backward moves the gradient back the inverse way."""
 from __future__ import annotations
 
 import operator
-
 from typing import Any, Sequence
 
 from ..autograd.function import Function, register

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ...random import Generator, default_generator
+from ...random import Generator
 from ...tensor import Tensor
 from .dataset import Dataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
