@@ -265,6 +265,7 @@ def _tensor_from(key: str, info: Any, body: memoryview, bad: str) -> np.ndarray:
             and 0 <= offsets[0] <= offsets[1] <= len(body)):
         raise ValueError(f"{bad}: entry {key!r} has data offsets {offsets!r} outside the {len(body)}-byte data")
     count = int(np.prod(shape, dtype=object))
+    dtype: np.dtype[Any]
     if code == "BF16":
         dtype = np.dtype(np.uint16)
     elif code in _DTYPES:

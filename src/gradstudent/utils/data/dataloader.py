@@ -123,7 +123,7 @@ class DataLoader:
         batches = self.batch_sampler._array_batches() if isinstance(self.batch_sampler, BatchSampler) else None
         for idx in batches if batches is not None else self.batch_sampler:
             if fast:  # one fancy-index per tensor, no per-sample Python work
-                yield self.dataset[np.asarray(idx, dtype=np.int64)]
+                yield self.dataset[np.asarray(idx, dtype=np.int64)]  # type: ignore[index]
             else:
                 yield self.collate_fn([self.dataset[int(i)] for i in idx])
 

@@ -17,7 +17,7 @@ Each sampler can also give its indices as one array (``_index_array``), which le
 
 from __future__ import annotations
 
-from typing import Any, Generic, Iterator, Sequence, Sized, TypeVar
+from typing import Any, Generic, Iterable, Iterator, Sequence, Sized, TypeVar
 
 import numpy as np
 
@@ -148,7 +148,7 @@ class WeightedRandomSampler(Sampler[int]):
 class BatchSampler(Sampler[list[int]]):
     """Lists of ``batch_size`` indices from ``sampler`` (the last one shorter unless ``drop_last``)."""
 
-    def __init__(self, sampler: Sampler[int] | Sequence[int], batch_size: int, drop_last: bool) -> None:
+    def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: int, drop_last: bool) -> None:
         self.batch_size = _positive_int("batch_size", batch_size, "BatchSampler")
         self.drop_last = _boolean("drop_last", drop_last, "BatchSampler")
         self.sampler = sampler
