@@ -48,18 +48,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:  # plain `gradstudent`: show help
             build_parser().print_help()
             return 0
+        from .experiments import ConfigError
+
         overrides: dict[str, Any] = {"epochs": args.epochs, "seed": args.seed, "lr": args.lr, "batch_size": args.batch_size}
         for item in args.set:
-            if "=" not in item:
+            if "=" not in item or not item.split("=", 1)[0].strip():
                 print(f"gradstudent: --set expects KEY=VALUE, got {item!r}", file=sys.stderr)
                 return 2
             key, value = item.split("=", 1)
             overrides[key.strip()] = _parse_value(value)
         try:
             result = run_experiment(args.name, overrides, out_root=args.out, resume=args.resume, quiet=args.quiet)
-        except (KeyError, FileNotFoundError, ValueError) as err:
-            print(f"gradstudent: {err.args[0] if err.args else err}", file=sys.stderr)
+        except ConfigError as err:  # the user's settings: one line. Anything else is a bug: its traceback shows.
+            print(f"gradstudent: {err}", file=sys.stderr)
             return 2
+        if result["status"] == "diverged":
+            print(f"gradstudent: training diverged ({result.get('diverged')}); try a smaller --lr", file=sys.stderr)
+            return 1
         return 0 if result["status"] in ("completed", "interrupted") else 130
     return 2
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Sequence
 
 import numpy as np
@@ -15,7 +16,10 @@ from .tensor import Tensor
 def _shape(size: Sequence[Any]) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], tuple | list):
         size = size[0]
-    shape = tuple(int(s) for s in size)
+    bad = [s for s in size if not hasattr(s, "__index__")]
+    if bad:  # ones(2.5) is a TypeError (as torch), never silently 2
+        raise TypeError(f"size must be a tuple of ints, but found element of type {type(bad[0]).__name__} ({bad[0]!r}) in {tuple(size)}")
+    shape = tuple(operator.index(s) for s in size)
     if any(s < 0 for s in shape):
         raise ValueError(f"negative dimension in shape {shape}")
     return shape
@@ -97,6 +101,8 @@ def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
     if dtype is None:
         is_int = all(isinstance(v, int) for v in (start, end, step))
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import numpy as np
 
 from . import dtypes
+from ._tensor_data import check_tensor_data
 from .autograd.engine import run_backward
 from .autograd.grad_mode import state
 from .backend import Array, device_of, get_array_module, move_to
@@ -65,6 +66,8 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
             data = data._data
+        else:
+            check_tensor_data(data)  # strings, ragged lists, complex, objects: a clear error
         dtype = dtypes.infer_dtype(data) if dtype is None else np.dtype(dtype)
         xp = get_array_module(data)
         self._set_fields(xp.array(data, dtype=dtype), False)  # always a copy, like torch.tensor
@@ -301,6 +304,11 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
                 device = a
             else:
                 dtype = a
+        if isinstance(dtype, str):
+            try:
+                np.dtype(dtype)
+            except TypeError:
+                raise RuntimeError(f"to(): unknown device {dtype!r}: expected 'cpu' or 'cuda' (or 'cuda:N'), or a dtype") from None
         out = self
         if dtype is not None and np.dtype(dtype) != self.dtype:
             out = out.type(dtype)

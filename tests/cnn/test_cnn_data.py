@@ -52,12 +52,12 @@ def test_idx_round_trip_and_header_checks(tmp_path: Path) -> None:
 
 def test_mnist_and_fashion_read_local_files(tmp_path: Path) -> None:
     images, labels = _write_mnist(tmp_path / "MNIST")
-    ds = vision.MNIST(tmp_path / "MNIST", train=True, download=False)
+    ds = vision.MNIST(tmp_path / "MNIST", train=True, download=False, verify=False)
     assert len(ds) == 12 and ds.data.dtype == np.uint8
     x, y = ds[3]
     assert x.shape == (1, 28, 28) and x.dtype == np.float32 and y == labels[3]
     np.testing.assert_allclose(x._data[0], images[3] / 255.0, rtol=1e-6)
-    tds = vision.MNIST(tmp_path / "MNIST", train=False, transform=T.Compose([T.ToTensor(), T.Normalize(0.5, 0.5)]), download=False)
+    tds = vision.MNIST(tmp_path / "MNIST", train=False, transform=T.Compose([T.ToTensor(), T.Normalize(0.5, 0.5)]), download=False, verify=False)
     x2, _ = tds[3]
     np.testing.assert_allclose(x2._data, (images[3][None] / 255.0 - 0.5) / 0.5, rtol=1e-5, atol=1e-6)
     X, Y = ds.arrays()
@@ -65,9 +65,9 @@ def test_mnist_and_fashion_read_local_files(tmp_path: Path) -> None:
     xb, yb = next(iter(DataLoader(ds, batch_size=5)))
     assert xb.shape == (5, 1, 28, 28) and yb.shape == (5,)
     _write_mnist(tmp_path / "FashionMNIST")
-    assert vision.FashionMNIST(tmp_path / "FashionMNIST", download=False).classes[0] == "T-shirt/top"
+    assert vision.FashionMNIST(tmp_path / "FashionMNIST", download=False, verify=False).classes[0] == "T-shirt/top"
     with pytest.raises(FileNotFoundError, match="download=True"):
-        vision.MNIST(tmp_path / "empty", download=False)
+        vision.MNIST(tmp_path / "empty", download=False, verify=False)
 
 
 def test_cifar10_reads_binary_batches_and_the_archive(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_cifar10_reads_binary_batches_and_the_archive(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     for name in vision.CIFAR10.train_files + vision.CIFAR10.test_files:
         vision.write_cifar_bin(folder / name, images, labels)
-    ds = vision.CIFAR10(tmp_path / "a", train=True, download=False)
+    ds = vision.CIFAR10(tmp_path / "a", train=True, download=False, verify=False)
     assert len(ds) == 25 and ds.data.shape == (25, 32, 32, 3)
     x, y = ds[6]
     assert x.shape == (3, 32, 32) and y == labels[1]
@@ -92,7 +92,7 @@ def test_cifar10_reads_binary_batches_and_the_archive(tmp_path: Path) -> None:
     with tarfile.open(archive, "w:gz") as tar:
         for name in vision.CIFAR10.train_files + vision.CIFAR10.test_files:
             tar.add(folder / name, arcname=f"cifar-10-batches-bin/{name}")
-    test = vision.CIFAR10(tmp_path / "b", train=False, download=False)
+    test = vision.CIFAR10(tmp_path / "b", train=False, download=False, verify=False)
     assert len(test) == 5 and (tmp_path / "b" / "cifar-10-batches-bin" / "data_batch_3.bin").exists()
 
 

@@ -4,8 +4,13 @@ Files are downloaded once with ``pooch`` into a cache folder, ``$GRADSTUDENT_DAT
 if set, else ``pooch.os_cache("gradstudent")``, and checked against the
 published MD5 checksums. Pooch downloads into a temporary file and renames it
 only after the checksum matched, so a failed or corrupted download leaves
-nothing behind. Files already in the folder are used as they are (so you can
-copy them there by hand on an offline machine).
+nothing behind. Files already in the cache are verified against the same
+checksums before every use: a truncated or wrong file (an HTML error page saved
+under the right name) is downloaded again, or, offline / with ``download=False``,
+refused with a message that says how to fix it. Your own files in the official
+formats (a subset, a different split) load with ``verify=False``: then the
+format is still checked (IDX header against the data size, uint8 images, labels
+in range, CIFAR records of 3073 bytes).
 
 Formats
 -------
@@ -23,10 +28,13 @@ raw uint8 array passed through ``transform`` if one is given, else a float32
 from __future__ import annotations
 
 import gzip
+import hashlib
+import math
 import os
 import struct
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any, Callable
 
@@ -48,14 +56,37 @@ def data_dir() -> Path:
     return Path(pooch.os_cache("gradstudent"))
 
 
-def fetch(url: str, md5: str, folder: Path) -> Path:
-    """Download ``url`` into ``folder`` (once) and verify its MD5; clear errors when it fails."""
+def md5_of(path: Path) -> str:
+    """The MD5 of a file, read in 1 MiB chunks."""
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fetch(url: str, md5: str, folder: Path, download: bool = True) -> Path:
+    """``folder/NAME`` verified against ``md5``: downloaded (again) if missing or corrupted.
+
+    A cached file that fails its checksum is downloaded again when ``download`` is true;
+    otherwise (or when the download fails) the error says how to fix it.
+    """
     import pooch
 
     fname = url.rsplit("/", 1)[-1]
     target = folder / fname
     if target.exists():
-        return target
+        actual = md5_of(target)
+        if actual == md5:
+            return target
+        if not download:
+            raise RuntimeError(
+                f"{target} is corrupted or not the expected file (md5 {actual}, expected {md5}). Delete it and pass "
+                f"download=True to fetch it again, or copy the right file there (or pass verify=False to use your own files)."
+            )
+        target.unlink()  # pooch keeps the new download only once its checksum matched
+    elif not download:
+        raise FileNotFoundError(f"{target} not found (pass download=True to fetch it from {url})")
     folder.mkdir(parents=True, exist_ok=True)
     try:
         pooch.retrieve(url, known_hash=f"md5:{md5}", fname=fname, path=folder, progressbar=False)
@@ -74,14 +105,19 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     """Read an IDX file (optionally ``.gz``) into an array of its stored shape."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:  # type: ignore[operator]
-        raw = f.read()
+    try:
+        with opener(path, "rb") as f:  # type: ignore[operator]
+            raw = f.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise ValueError(f"read_idx: {path} is not a complete gzip file (truncated download, or an HTML error page?): {err}") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_TYPES:
         raise ValueError(f"read_idx: {path} is not an IDX file (magic bytes {raw[:4]!r})")
     ndim = raw[3]
+    if len(raw) < 4 + 4 * ndim:
+        raise ValueError(f"read_idx: {path} is truncated inside its header ({len(raw)} bytes for {ndim} sizes)")
     dims = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
     dtype = np.dtype(IDX_TYPES[raw[2]])
-    expected = 4 + 4 * ndim + int(np.prod(dims)) * dtype.itemsize
+    expected = 4 + 4 * ndim + math.prod(dims) * dtype.itemsize  # Python ints: 65536**4 does not wrap to 0
     if len(raw) != expected:
         raise ValueError(f"read_idx: {path} has {len(raw)} bytes but its header {dims} announces {expected}")
     return np.frombuffer(raw, dtype, offset=4 + 4 * ndim).reshape(dims).astype(dtype.newbyteorder("="))
@@ -143,25 +179,44 @@ class MNIST(_ImageDataset):
     }
     classes = [str(d) for d in range(10)]
 
+    sizes = {"train": 60000, "t10k": 10000}
+
     def __init__(
         self, root: str | os.PathLike[str] | None = None, train: bool = True, transform: Callable[[Any], Any] | None = None,
-        target_transform: Callable[[Any], Any] | None = None, download: bool = True,
+        target_transform: Callable[[Any], Any] | None = None, download: bool = True, verify: bool = True,
     ) -> None:
         super().__init__(transform, target_transform)
         self.root = Path(root) if root is not None else data_dir() / type(self).__name__
         prefix = "train" if train else "t10k"
-        self.data = read_idx(self._file(f"{prefix}-images-idx3-ubyte.gz", download))
-        self.targets = read_idx(self._file(f"{prefix}-labels-idx1-ubyte.gz", download)).astype(np.int64)
-        if self.data.ndim != 3 or len(self.data) != len(self.targets):
-            raise ValueError(f"{type(self).__name__}: images {self.data.shape} and labels {self.targets.shape} do not match")
+        images = read_idx(self._file(f"{prefix}-images-idx3-ubyte.gz", download, verify))
+        labels = read_idx(self._file(f"{prefix}-labels-idx1-ubyte.gz", download, verify))
+        self.data, self.targets = self._checked(images, labels, self.sizes[prefix] if verify else None)
 
-    def _file(self, name: str, download: bool) -> Path:
-        for candidate in (self.root / name, self.root / name[:-3]):  # compressed or already unpacked
-            if candidate.exists():
-                return candidate
-        if not download:
-            raise FileNotFoundError(f"{type(self).__name__}: {self.root / name} not found (pass download=True to fetch it)")
-        return fetch(self.mirror + name, self.files[name], self.root)
+    def _checked(self, images: np.ndarray, labels: np.ndarray, size: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Images uint8 (N, 28, 28), labels int64 in [0, 10), N as published when ``size`` is given."""
+        name = type(self).__name__
+        if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+            raise ValueError(f"{name}: images must be uint8 of shape (N, 28, 28), got {images.dtype} {images.shape}")
+        if labels.ndim != 1 or labels.dtype.kind not in "iu" or len(images) != len(labels):
+            raise ValueError(f"{name}: images {images.shape} and labels {labels.dtype} {labels.shape} do not match")
+        if labels.size and (labels.min() < 0 or labels.max() >= len(self.classes)):
+            raise ValueError(f"{name}: labels must lie in [0, {len(self.classes)}), found {labels.min()}..{labels.max()}")
+        if size is not None and len(images) != size:
+            raise ValueError(f"{name}: expected {size} images, the files hold {len(images)}. Delete them to download "
+                             "the real ones, or pass verify=False to use your own subset.")
+        return images, labels.astype(np.int64)
+
+    def _file(self, name: str, download: bool, verify: bool) -> Path:
+        """The compressed file (checksum verified), or the unpacked one (its content checked after reading)."""
+        packed, unpacked = self.root / name, self.root / name[:-3]
+        if not verify and (packed.exists() or unpacked.exists()):
+            return packed if packed.exists() else unpacked
+        if unpacked.exists() and not packed.exists():
+            return unpacked
+        try:
+            return fetch(self.mirror + name, self.files[name], self.root, download)
+        except FileNotFoundError as err:
+            raise FileNotFoundError(f"{type(self).__name__}: {err}") from None
 
 
 class FashionMNIST(MNIST):
@@ -204,35 +259,50 @@ class CIFAR10(_ImageDataset):
     test_files = ["test_batch.bin"]
     classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
+    record_count = 10000  # records in each published .bin file
+
     def __init__(
         self, root: str | os.PathLike[str] | None = None, train: bool = True, transform: Callable[[Any], Any] | None = None,
-        target_transform: Callable[[Any], Any] | None = None, download: bool = True,
+        target_transform: Callable[[Any], Any] | None = None, download: bool = True, verify: bool = True,
     ) -> None:
         super().__init__(transform, target_transform)
         self.root = Path(root) if root is not None else data_dir() / "CIFAR10"
         names = self.train_files if train else self.test_files
-        if not all((self.root / self.folder / n).exists() for n in names):
-            self._extract(download)
+        if not all(self._bin_ok(self.root / self.folder / n, verify) for n in names):
+            self._extract(download, verify)
         parts = [read_cifar_bin(self.root / self.folder / n) for n in names]
         self.data = np.concatenate([p[0] for p in parts])
         self.targets = np.concatenate([p[1] for p in parts])
+        if self.targets.size and self.targets.max() >= len(self.classes):
+            raise ValueError(f"CIFAR10: labels must lie in [0, 10), found {self.targets.max()}: the files are corrupted")
 
-    def _extract(self, download: bool) -> None:
-        """Unpack the six ``.bin`` files from the archive (only those names: no path tricks)."""
+    def _bin_ok(self, path: Path, verify: bool) -> bool:
+        """Present, and (when verifying) exactly the published 10000 records."""
+        if not path.is_file():
+            return False
+        return not verify or path.stat().st_size == self.record_count * 3073
+
+    def _extract(self, download: bool, verify: bool) -> None:
+        """Unpack the six ``.bin`` files from the archive (verified first; only those names: no path tricks)."""
         archive = self.root / self.url.rsplit("/", 1)[-1]
-        if not archive.exists():
-            if not download:
-                raise FileNotFoundError(f"CIFAR10: neither {self.root / self.folder} nor {archive} exists (pass download=True)")
-            archive = fetch(self.url, self.md5, self.root)
+        if verify or not archive.exists():
+            try:
+                archive = fetch(self.url, self.md5, self.root, download)
+            except FileNotFoundError:
+                raise FileNotFoundError(f"CIFAR10: neither {self.root / self.folder} (complete) nor {archive} exists (pass download=True)") from None
         wanted = {f"{self.folder}/{n}" for n in self.train_files + self.test_files}
         out = self.root / self.folder
         out.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(archive, "r:gz") as tar:
-            for member in tar.getmembers():
-                if member.name in wanted and member.isfile():
-                    src = tar.extractfile(member)
-                    assert src is not None
-                    # write to a temporary name, then rename: no half-written file on interruption
-                    with tempfile.NamedTemporaryFile(dir=out, delete=False) as tmp:
-                        tmp.write(src.read())
-                    os.replace(tmp.name, out / Path(member.name).name)
+        try:
+            with tarfile.open(archive, "r:gz") as tar:
+                for member in tar.getmembers():
+                    if member.name in wanted and member.isfile():
+                        src = tar.extractfile(member)
+                        assert src is not None
+                        # write to a temporary name, then rename: no half-written file on interruption
+                        with tempfile.NamedTemporaryFile(dir=out, delete=False) as tmp:
+                            tmp.write(src.read())
+                        os.replace(tmp.name, out / Path(member.name).name)
+        except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as err:
+            raise RuntimeError(f"CIFAR10: the archive {archive} is corrupted ({type(err).__name__}: {err}); delete it "
+                               "and run again with download=True") from None

@@ -46,7 +46,7 @@ class ShapesCNN(nn.Module):
 
 @experiment(
     "cnn-visualize", "saliency, Grad-CAM, activation maximization, filters and feature maps of a CNN trained on shapes",
-    epochs=10, lr=0.05, batch_size=64, n_train=3000, n_test=500, widths=[16, 32, 64], threads=1,
+    epochs=10, lr=0.05, batch_size=64, n_train=3000, n_test=500, widths=[16, 32, 64], threads=1, am_steps=150,
 )
 def run(ctx: RunContext) -> dict[str, Any]:
     cfg = ctx.config
@@ -74,7 +74,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
         unnorm = np.abs(Xte[pick] - np.median(Xte[pick], axis=(2, 3), keepdims=True)).max(1)
         on_shape = unnorm > np.quantile(unnorm, 0.8, axis=(1, 2), keepdims=True)
         cam_on_shape = float((cam * on_shape).sum() / cam.sum())
-        maxed = [viz.activation_maximization(model, (3, 32, 32), k, steps=cfg.get("am_steps", 150), lr=0.05) for k in range(len(CLASSES))]
+        maxed = [viz.activation_maximization(model, (3, 32, 32), k, steps=cfg["am_steps"], lr=0.05) for k in range(len(CLASSES))]
         ctx.save_figure(viz.plot_activation_maximization(maxed, CLASSES), "activation_maximization.png")
     ctx.log(f"Grad-CAM puts {100 * cam_on_shape:.0f}% of its mass on the brightest-contrast 20% of pixels (the shape)")
     return {"test_acc": result["test_acc"], "train_acc": result["train_acc"], "grad_cam_mass_on_shape": cam_on_shape}

@@ -9,6 +9,7 @@ import numpy as np
 import gradstudent as gs
 from .. import nn
 from ..autograd.grad_mode import no_grad
+from ..creation import from_numpy
 from ..tensor import Tensor
 from ..utils.data import DataLoader
 from .context import RunContext
@@ -38,7 +39,10 @@ def train_epoch(
         count += len(yb)
         if ctx is not None:
             ctx.set_postfix(loss=total / count)
-    return total / max(count, 1)
+    if count == 0:  # a mean over nothing is not 0.0
+        raise ValueError(f"{desc}: the loader yielded no samples (dataset of {len(loader.dataset)} samples, "
+                         f"batch_size={loader.batch_size}, drop_last={loader.drop_last}); there is no mean loss")
+    return total / count
 
 
 @no_grad()
@@ -47,18 +51,22 @@ def evaluate(model: nn.Module, X: Any, y: Any, loss_fn: Callable[[Tensor, Tensor
 
     The model's previous train/eval mode is restored afterwards.
     """
-    X = X._data if isinstance(X, Tensor) else X
-    y = y._data if isinstance(y, Tensor) else y
+    X = X.detach().numpy() if isinstance(X, Tensor) else np.asarray(X)
+    y = y.detach().numpy() if isinstance(y, Tensor) else np.asarray(y)
+    if len(y) == 0:
+        raise ValueError("evaluate: no samples to evaluate (y is empty); accuracy and mean loss are undefined")
     was_training = model.training
     model.eval()
     losses, correct = 0.0, 0
     loss_fn = loss_fn or nn.functional.cross_entropy
-    for start in range(0, len(y), batch_size):
-        xb, yb = gs.from_numpy(X[start : start + batch_size]), gs.from_numpy(y[start : start + batch_size])
-        logits = model(xb)
-        losses += loss_fn(logits, yb).item() * len(yb)
-        correct += int((logits._data.argmax(1) == yb._data).sum())
-    model.train(was_training)
+    try:
+        for start in range(0, len(y), batch_size):
+            xb, yb = from_numpy(X[start : start + batch_size]), from_numpy(y[start : start + batch_size])
+            logits = model(xb)
+            losses += loss_fn(logits, yb).item() * len(yb)
+            correct += int((logits.numpy().argmax(1) == yb.numpy()).sum())
+    finally:  # even when forward raises, the model goes back to the mode it was in
+        model.train(was_training)
     return losses / len(y), correct / len(y)
 
 

@@ -11,15 +11,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import signal
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..random import get_rng_state, set_rng_state
-from ..serialization import atomic_write_bytes, atomic_write_text, load, save
+from ..serialization import (
+    atomic_write_bytes,
+    atomic_write_text,
+    load,
+    remove_stale_temporaries,
+    save,
+)
 
 CHECKPOINT = "checkpoint.safetensors"
+_HORIZONS = ("total_steps", "T_max", "epochs", "steps_per_epoch")  # scheduler settings fixed by the run's length
+
+
+class ConfigError(ValueError):
+    """A mistake in what the user asked for (a setting, a run folder): the command prints
+    it as one line and exits with code 2. Any other exception is a bug and shows its traceback."""
 
 
 class RunContext:
@@ -43,6 +56,8 @@ class RunContext:
         self.status = "running"
         self._resume = resume
         self._stop_requested = False
+        self.config_record: str | None = None  # config.json text to write once a resume has succeeded
+        self.diverged_at: str | None = None  # "train_loss = nan at epoch 3" once a metric is not finite
 
     # ---- console and files ---------------------------------------------------------------
     def log(self, text: str) -> None:
@@ -103,6 +118,9 @@ class RunContext:
         """Record one row of the history (one per epoch) and print it."""
         row = {"epoch": epoch, **{k: float(v) for k, v in metrics.items()}}
         self.history.append(row)
+        bad = [k for k, v in row.items() if k != "epoch" and not math.isfinite(v)]
+        if bad and self.diverged_at is None:
+            self.diverged_at = f"{bad[0]} = {row[bad[0]]} at epoch {epoch + 1}"
         bar = getattr(self, "_epoch_bar", None)
         if bar is not None:
             bar.set_postfix({k: f"{v:.4g}" for k, v in list(row.items())[1:4]}, refresh=False)
@@ -130,6 +148,10 @@ class RunContext:
         try:
             for epoch in range(start, total):
                 yield epoch
+                if self.diverged_at is not None:  # keep the last finite checkpoint; stop
+                    self.status = "diverged"
+                    self.log(f"Stopped: training diverged ({self.diverged_at}).")
+                    return
                 self._checkpoint(epoch + 1, model, optimizer, scheduler, extra)
                 if getattr(self, "_epoch_bar", None) is not None:
                     self._epoch_bar.update(1)
@@ -153,22 +175,37 @@ class RunContext:
         if extra is not None:
             state["extra"] = extra.state_dict() if hasattr(extra, "state_dict") else extra
         save(state, self.out / CHECKPOINT)
+        remove_stale_temporaries(self.out / CHECKPOINT)  # left by a run killed mid-write
 
     def _restore(self, state: dict[str, Any], model: Any, optimizer: Any, scheduler: Any, extra: Any) -> int:
-        model.load_state_dict(state["model"])
-        if optimizer is not None and "optimizer" in state:
-            if isinstance(optimizer, list | tuple):
-                for o, s in zip(optimizer, state["optimizer"]):
-                    o.load_state_dict(s)
-            else:
-                optimizer.load_state_dict(state["optimizer"])
+        try:
+            model.load_state_dict(state["model"])
+            if optimizer is not None and "optimizer" in state:
+                if isinstance(optimizer, list | tuple):
+                    for o, s in zip(optimizer, state["optimizer"], strict=True):
+                        o.load_state_dict(s)
+                else:
+                    optimizer.load_state_dict(state["optimizer"])
+        except (RuntimeError, ValueError, TypeError) as err:  # a checkpoint of another model or optimizer
+            raise ConfigError(f"--resume: {self.out / CHECKPOINT} does not match this run's model/optimizer: "
+                              + " ".join(str(err).split())) from None
         if scheduler is not None and "scheduler" in state:
+            built = {k: v for k, v in scheduler.state_dict().items() if k in _HORIZONS}
+            saved = {k: v for k, v in state["scheduler"].items() if k in _HORIZONS}
+            if built != saved:
+                raise ConfigError(
+                    f"--resume: this experiment's learning-rate schedule is fixed by its length ({saved} in the checkpoint, "
+                    f"{built} for epochs={self.config.get('epochs')}), so the run cannot be extended exactly. "
+                    "Start a new run with the number of epochs you want.")
             scheduler.load_state_dict(state["scheduler"])
         if extra is not None and hasattr(extra, "load_state_dict") and "extra" in state:
             extra.load_state_dict(state["extra"])
         set_rng_state(state["rng"])
         self.history = list(state.get("history", []))
-        self.log(f"Resumed {self.name} from {self.out} at epoch {state['epoch']}")
+        if self.config_record is not None:  # only now: a failed resume leaves config.json as it was
+            atomic_write_text(self.out / "config.json", self.config_record)
+            self.config_record = None
+        self.log(f"Resumed {self.name} from {self.out} at epoch {state['epoch']} (epochs={self.config.get('epochs')})")
         return int(state["epoch"])
 
     def load_checkpoint(self) -> dict[str, Any] | None:

@@ -15,9 +15,16 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .context import RunContext
+from .context import ConfigError, RunContext
 
-__all__ = ["Experiment", "RunContext", "experiment", "get", "all_experiments"]
+__all__ = ["ConfigError", "Experiment", "RunContext", "UnknownExperiment", "experiment", "get", "all_experiments"]
+
+
+class UnknownExperiment(ConfigError, KeyError):
+    """No experiment has this name."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass
@@ -30,7 +37,7 @@ class Experiment:
 
 
 _REGISTRY: dict[str, Experiment] = {}
-_NOT_EXPERIMENTS = {"registry", "context", "runner", "common"}
+_NOT_EXPERIMENTS = {"registry", "context", "runner", "common", "settings"}
 
 
 def experiment(name: str, summary: str, **defaults: Any) -> Callable[[Callable[[RunContext], dict[str, Any]]], Callable[[RunContext], dict[str, Any]]]:
@@ -70,5 +77,5 @@ def get(name: str) -> Experiment:
 
         close = difflib.get_close_matches(name, exps, n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise KeyError(f"no experiment named {name!r}.{hint} Run `gradstudent list` to see them all.")
+        raise UnknownExperiment(f"no experiment named {name!r}.{hint} Run `gradstudent list` to see them all.")
     return exps[name]

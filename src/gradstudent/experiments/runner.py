@@ -3,28 +3,98 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..random import manual_seed
-from ..serialization import atomic_write_text, load
+from ..serialization import atomic_write_text, load, remove_stale_temporaries
 from .context import CHECKPOINT, RunContext
-from .registry import get
+from .registry import ConfigError, get
+from .settings import check_settings
 
 DEFAULT_EXPERIMENT = "digits-mlp"
 
 
 def _new_run_dir(root: Path, name: str) -> Path:
+    """A fresh ``root/NAME-STAMP[-k]`` folder; ``mkdir`` without ``exist_ok`` claims it, so two
+    runs started in the same second take different folders instead of colliding."""
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"--out {root}: a file is there, not a folder")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError(f"--out {root}: cannot create the folder ({err.strerror or err})") from None
+    if not root.is_dir():
+        raise ConfigError(f"--out {root}: not a folder")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = root / f"{name}-{stamp}"
-    k = 1
-    while out.exists():
-        k += 1
-        out = root / f"{name}-{stamp}-{k}"
-    out.mkdir(parents=True)
-    return out
+    for k in range(1, 10_000):
+        out = root / (f"{name}-{stamp}" if k == 1 else f"{name}-{stamp}-{k}")
+        try:
+            out.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise ConfigError(f"--out {root}: cannot create a run folder there ({err.strerror or err})") from None
+        if not os.access(out, os.W_OK):
+            raise ConfigError(f"--out {root}: the run folder {out.name} is not writable")
+        return out
+    raise ConfigError(f"--out {root}: too many runs of {name} started at {stamp}")
+
+
+def _read_run_config(out: Path) -> tuple[str, dict[str, Any]]:
+    """(experiment name, config) from ``out/config.json``, or one clear error."""
+    cfg_path = out / "config.json"
+    if not out.is_dir() or not cfg_path.is_file():
+        raise ConfigError(f"--resume: {out} is not a run directory (no config.json)")
+    try:
+        saved = json.loads(cfg_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ConfigError(f"--resume: {cfg_path} is unreadable or corrupted ({type(err).__name__}: {err})") from None
+    if not (isinstance(saved, dict) and isinstance(saved.get("experiment"), str) and isinstance(saved.get("config"), dict)):
+        raise ConfigError(f"--resume: {cfg_path} is corrupted (expected {{\"experiment\": NAME, \"config\": {{...}}}})")
+    return saved["experiment"], saved["config"]
+
+
+def _resume_config(out: Path, name: str | None, overrides: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+    """Validate a resume: the saved config, with ``epochs`` the only setting that may change.
+
+    Any other changed setting (``--seed``, ``--lr``, ``--set hidden=...``) is refused: the
+    checkpoint holds the data split, the optimizer's learning rate and the weights' shapes of
+    the first run, so continuing "with a new lr" or "a new seed" would not do what the record
+    says. Start a new run to change them.
+    """
+    saved_name, saved_config = _read_run_config(out)
+    if name is not None and name != saved_name:
+        raise ConfigError(f"--resume: {out} is a run of {saved_name!r}, not {name!r}")
+    exp = get(saved_name)
+    try:
+        config = check_settings(saved_name, {"seed": 0, **saved_config}, exp.defaults)
+    except ConfigError as err:
+        raise ConfigError(f"--resume: {out / 'config.json'} is corrupted: {err}") from None
+    wanted = check_settings(saved_name, overrides, exp.defaults)
+    changed = {k: (config.get(k), v) for k, v in wanted.items() if k != "epochs" and config.get(k) != v}
+    if changed:
+        what = ", ".join(f"{k} (saved {old!r}, asked {new!r})" for k, (old, new) in changed.items())
+        raise ConfigError(f"--resume: a resumed run continues its saved settings; only --epochs may change. "
+                          f"Refused: {what}. Start a new run to change them.")
+    state = None
+    if (out / CHECKPOINT).exists():
+        try:
+            state = load(out / CHECKPOINT)
+        except ValueError as err:
+            raise ConfigError(f"--resume: {err}") from None
+        if not (isinstance(state, dict) and isinstance(state.get("epoch"), int) and state["epoch"] >= 0
+                and isinstance(state.get("model"), dict) and isinstance(state.get("rng"), dict)):
+            raise ConfigError(f"--resume: {out / CHECKPOINT} is not a run checkpoint (it needs epoch, model and rng)")
+        done = state["epoch"]
+        if wanted.get("epochs", config.get("epochs", done)) < done:
+            raise ConfigError(f"--resume: the run already finished {done} epochs; --epochs must be >= {done}")
+    config.update(wanted)
+    return saved_name, config, state
 
 
 def run_experiment(
@@ -34,30 +104,30 @@ def run_experiment(
     resume: str | Path | None = None,
     quiet: bool = False,
 ) -> dict[str, Any]:
-    """Run (or resume) an experiment; returns what it wrote to ``metrics.json``."""
+    """Run (or resume) an experiment; returns what it wrote to ``metrics.json``.
+
+    Settings are validated first (:mod:`.settings`); a :class:`ConfigError` means nothing
+    was written. On resume only ``epochs`` may change, and ``config.json`` is rewritten
+    only once the checkpoint has been restored.
+    """
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     state = None
     if resume is not None:
         out = Path(resume)
-        cfg_path = out / "config.json"
-        if not cfg_path.exists():
-            raise FileNotFoundError(f"--resume: {out} is not a run directory (no config.json)")
-        saved = json.loads(cfg_path.read_text())
-        if name is not None and name != saved["experiment"]:
-            raise ValueError(f"--resume: {out} is a run of {saved['experiment']!r}, not {name!r}")
-        name, config = saved["experiment"], saved["config"]
-        config.update(overrides)  # e.g. more --epochs than the first run asked for
-        if (out / CHECKPOINT).exists():
-            state = load(out / CHECKPOINT)
+        name, config, state = _resume_config(out, name, overrides)
+        remove_stale_temporaries(out / CHECKPOINT)
+        exp = get(name)
     else:
         name = name or DEFAULT_EXPERIMENT
         exp = get(name)
-        config = {"seed": 0, **exp.defaults, **overrides}
+        config = check_settings(name, {"seed": 0, **exp.defaults, **overrides}, exp.defaults)
         out = _new_run_dir(Path(out_root), name)
-    exp = get(name)
-    atomic_write_text(out / "config.json", json.dumps({"experiment": name, "config": config}, indent=2))
+    record = json.dumps({"experiment": name, "config": config}, indent=2)
+    if state is None:
+        atomic_write_text(out / "config.json", record)
 
     ctx = RunContext(name, config, out, resume=state, quiet=quiet)
+    ctx.config_record = record if state is not None else None  # written once the checkpoint is restored
     manual_seed(ctx.seed)
     ctx.log(f"gradstudent run {name}  ->  {out}")
     ctx.log("config: " + ", ".join(f"{k}={v}" for k, v in config.items()))
@@ -66,7 +136,10 @@ def run_experiment(
     try:
         final = exp.run(ctx) or {}
         if ctx.status == "running":
-            ctx.status = "completed"
+            # a non-finite metric in the history (or, for experiments without one, in the result)
+            if ctx.diverged_at is None and not ctx.history and _non_finite(final):
+                ctx.diverged_at = _non_finite(final)
+            ctx.status = "diverged" if ctx.diverged_at is not None else "completed"
     except KeyboardInterrupt:
         ctx.status = "aborted"
         ctx.log(f"Aborted. The last finished epoch is saved; continue with: gradstudent run --resume {out}")
@@ -80,6 +153,10 @@ def run_experiment(
         "wall_time_s": round(elapsed, 2),
         "history": ctx.history,
     }
+    if ctx.status == "diverged":
+        result["diverged"] = ctx.diverged_at
+        ctx.log(f"[{name}] diverged: {result['diverged']} is not finite. The last finite epoch's checkpoint is kept; "
+                "try a smaller learning rate.")
     ctx.write_json("metrics.json", result)
     if ctx.history:
         _plot_curves(ctx)
@@ -87,6 +164,14 @@ def run_experiment(
         ctx.log(f"[{name}] {ctx.status} in {elapsed:.1f} s: " + ", ".join(f"{k} = {_fmt(v)}" for k, v in final.items()))
     ctx.log(f"Results in {out}")
     return result
+
+
+def _non_finite(values: dict[str, Any]) -> str | None:
+    """The first ``key = value`` in ``values`` that is a non-finite float, else None."""
+    for k, v in values.items():
+        if isinstance(v, float) and not math.isfinite(v):
+            return f"{k} = {v}"
+    return None
 
 
 def _fmt(v: Any) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..autograd.grad_mode import no_grad
 from ..creation import ones, tensor, zeros
 from ..dtypes import int64
 from ..ops.norm_batch import batch_norm, group_norm
@@ -59,9 +60,12 @@ class _BatchNorm(Module):
             raise ValueError(f"{type(self).__name__}: expected a {dims} input, got shape {tuple(x.shape)}")
         if x.shape[1] != self.num_features:
             raise ValueError(f"{type(self).__name__}: expected {self.num_features} channels, got input of shape {tuple(x.shape)}")
+        if self.training and x.numel() // x.shape[1] <= 1:  # checked before any state changes
+            raise ValueError(f"{type(self).__name__}: expected more than 1 value per channel when training, got input shape {tuple(x.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked._data += 1
+            with no_grad():
+                self.num_batches_tracked.add_(1)
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked.item())
         # batch statistics when training, or when there are no running ones to use

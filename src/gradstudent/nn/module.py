@@ -117,14 +117,20 @@ class Module:
 
     # ---- walking the tree ----------------------------------------------------------------
     def named_modules(self, prefix: str = "", memo: set[int] | None = None) -> Iterator[tuple[str, Module]]:
+        """Every module of the tree once, depth first (self first), with its dotted name.
+
+        Iterative (an explicit stack), so a very deep model does not hit Python's recursion limit.
+        """
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
-        yield prefix, self
-        for name, m in self._modules.items():
-            if m is not None:
-                yield from m.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, m = stack.pop()
+            if id(m) in memo:
+                continue
+            memo.add(id(m))
+            yield name, m
+            children = [(f"{name}.{n}" if name else n, c) for n, c in m._modules.items() if c is not None]
+            stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
@@ -188,24 +194,34 @@ class Module:
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> tuple[list[str], list[str]]:
         """Copy values into the parameters and buffers; returns (missing_keys, unexpected_keys).
 
-        Values may be gradstudent tensors, NumPy arrays or PyTorch tensors.
+        Values may be gradstudent tensors, NumPy arrays or PyTorch tensors. Everything is
+        checked first (shapes, types, values that would overflow the model's dtype); the
+        model changes only when every check passed, so a failed load leaves it as it was.
         """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict: expected a dict of tensors, got {type(state_dict).__name__}")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        errors = []
+        errors, ready = [], []
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            value = _to_numpy(state_dict[key])
-            if tuple(value.shape) != tuple(target.shape):
-                errors.append(f"  {key}: checkpoint has shape {tuple(value.shape)}, the model has {tuple(target.shape)}")
-                continue
-            target._data[...] = value.astype(target._data.dtype, copy=False)
+            value, problem = _checked_value(key, state_dict[key], target)
+            if problem:
+                errors.append(problem)
+            else:
+                ready.append((target, value))
         if strict and (missing or unexpected):
             errors += [f"  missing key: {k}" for k in missing] + [f"  unexpected key: {k}" for k in unexpected]
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n" + "\n".join(errors))
+        from ..autograd.grad_mode import no_grad
+        from ..creation import from_numpy
+
+        with no_grad():
+            for target, value in ready:
+                target.copy_(from_numpy(value).to(target.device))
         return missing, unexpected
 
     # ---- modes and bulk operations ------------------------------------------------------
@@ -285,9 +301,41 @@ class Module:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
 
 
-def _to_numpy(value: Any) -> np.ndarray:
+def _to_numpy(value: Any) -> np.ndarray | None:
+    """The array of a tensor-like value (gradstudent/PyTorch tensor, NumPy array), else None."""
     if isinstance(value, Tensor):
-        return np.asarray(value._data)
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor, without importing torch
-        return value.detach().cpu().numpy()
-    return np.asarray(value)
+        return np.asarray(value.detach().numpy())
+    if isinstance(value, np.ndarray | np.generic):
+        return np.asarray(value)
+    if hasattr(value, "detach") and hasattr(value, "cpu") and hasattr(value, "numpy"):  # a torch.Tensor, without importing torch
+        value = value.detach().cpu()
+        if str(getattr(value, "dtype", "")) == "torch.bfloat16":
+            value = value.float()
+        return value.numpy()
+    return None
+
+
+def _checked_value(key: str, value: Any, target: Tensor) -> tuple[np.ndarray, str]:
+    """(value as an array of ``target``'s dtype, "") or (_, the error line for ``key``)."""
+    array = _to_numpy(value)
+    if array is None:
+        return np.empty(0), f"  {key}: expected a Tensor or array in the checkpoint, got {type(value).__name__}"
+    if tuple(array.shape) != tuple(target.shape):
+        return array, f"  {key}: checkpoint has shape {tuple(array.shape)}, the model has {tuple(target.shape)}"
+    dtype = target.dtype
+    if array.dtype.kind not in "biuf":
+        return array, f"  {key}: checkpoint has dtype {array.dtype}, which cannot be loaded into {dtype}"
+    with np.errstate(all="ignore"):
+        cast = array.astype(dtype)
+    if array.dtype.kind == "f" and dtype.kind == "f":
+        bad = np.isfinite(array) & ~np.isfinite(cast)
+    elif dtype.kind in "iu" and array.size:
+        info = np.iinfo(dtype)
+        bad = ~np.isfinite(array) | (array < info.min) | (array > info.max) if array.dtype.kind == "f" else \
+            (array.astype(object) < info.min) | (array.astype(object) > info.max)
+    else:
+        bad = np.zeros(array.shape, bool)
+    if np.any(bad):
+        first = array[np.asarray(bad)].ravel()[0]
+        return array, f"  {key}: value {first!r} does not fit in the model's dtype {dtype} (it would become {cast[np.asarray(bad)].ravel()[0]!r})"
+    return cast, ""

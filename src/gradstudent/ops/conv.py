@@ -184,6 +184,11 @@ def conv2d(
         raise ValueError(
             f"{op}: the (padded) input {tuple(x.shape[2:])} is smaller than the (dilated) kernel {(kh, kw)}"
         )
+    if x.shape[0] == 0:  # an empty batch gives an empty result, as torch (still in the graph: zero gradients)
+        from ..creation import zeros
+
+        anchor = x.sum() * 0 + weight.sum() * 0 + (bias.sum() * 0 if bias is not None else 0)
+        return anchor + zeros((0, o, ho, wo), dtype=x.dtype)
     keep_cols = state.grad_enabled and weight.requires_grad  # the weight gradient will need them
     args = (x, weight) if bias is None else (x, weight, bias)
     y = Conv2d.apply(*args, win=win, groups=groups, keep_cols=keep_cols)

@@ -10,6 +10,7 @@ import math
 from ..autograd.function import Function, register
 from ..backend import Array, backend_of, blocks, get_array_module
 from ..tensor import Tensor
+from ._util import normalize_dims  # noqa: F401  (Tensor.softmax checks its dim with it)
 
 
 @register("log_softmax")
@@ -21,6 +22,8 @@ class LogSoftmax(Function):
     def forward(self, x: Array, dim: int) -> Array:
         xp = get_array_module(x)
         self.dim = dim
+        if x.size == 0:  # nothing to normalize (torch returns the empty tensor)
+            return x.copy()
         shifted = x - x.max(axis=dim if x.ndim else None, keepdims=True)  # (a 0-d x has no axis)
         return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
 
@@ -39,6 +42,8 @@ class Softmax(Function):
     def forward(self, x: Array, dim: int) -> Array:
         xp = get_array_module(x)
         self.dim = dim
+        if x.size == 0:  # nothing to normalize (torch returns the empty tensor)
+            return x.copy()
         e = xp.exp(x - x.max(axis=dim if x.ndim else None, keepdims=True))  # (a 0-d x has no axis)
         return e / e.sum(axis=dim, keepdims=True)
 

@@ -3,6 +3,7 @@ backward moves the gradient back the inverse way."""
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Sequence
 
 from ..autograd.function import Function, register
@@ -124,13 +125,15 @@ class Repeat(Function):
 def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    return tuple(operator.index(s) for s in shape)  # 2.5 is a TypeError, not silently 2
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
     if shape == x.shape:
         return x
+    if any(s < -1 for s in shape):
+        raise ValueError(f"reshape: invalid shape dimension {min(shape)} in {shape} (sizes are >= 0, or -1 to infer one)")
     return Reshape.apply(x, shape=shape)
 
 

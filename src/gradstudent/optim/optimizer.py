@@ -38,6 +38,7 @@ from ..autograd import enable_grad
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 
+_NUMERIC_KEYS = {"lr", "momentum", "dampening", "weight_decay", "eps", "alpha", "lr_decay", "initial_accumulator_value"}
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
 
@@ -92,7 +93,7 @@ class Optimizer:
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
-        self._validate(self.defaults)
+        self._validate_group(self.defaults, self.defaults)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)  # keyed by identity (Tensor hashes by id)
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
@@ -116,6 +117,14 @@ class Optimizer:
     # ---- hooks for subclasses ------------------------------------------------------------
     def _validate(self, group: dict[str, Any]) -> None:
         """Raise ``ValueError`` for a bad hyper-parameter (subclasses check theirs)."""
+
+    def _validate_group(self, group: dict[str, Any], defaults: dict[str, Any]) -> None:
+        """Types first (``lr="0.1"`` is a clear TypeError, not a failed comparison), then ``_validate``."""
+        for key in _NUMERIC_KEYS & set(group):
+            value = group[key]
+            if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating | Tensor):
+                raise TypeError(f"{self._name}: {key} must be a number, got {type(value).__name__} {value!r}")
+        self._validate(group)
 
     def _check(self, ok: bool, what: str, value: Any, rule: str) -> None:
         """``ValueError("Adam: invalid learning rate -0.1 (must be >= 0)")`` unless ``ok``."""
@@ -168,7 +177,7 @@ class Optimizer:
         group["params"] = params
         for key, value in self.defaults.items():
             group.setdefault(key, value)
-        self._validate(group)
+        self._validate_group(group, self.defaults)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):
             raise ValueError(f"{self._name}: some parameters appear in more than one parameter group")
@@ -195,10 +204,33 @@ class Optimizer:
     def _begin_step(self, closure: Callable[[], Any] | None) -> Any:
         """Run ``closure`` (which recomputes the loss and calls backward) and return its loss."""
         self._opt_called = True  # lets a scheduler warn when it is stepped before the optimizer
-        if closure is None:
-            return None
-        with enable_grad():
-            return closure()
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        self._check_grads()
+        return loss
+
+    def _check_grads(self) -> None:
+        """Validate every gradient before any parameter changes, then bump the versions of the
+        parameters about to be updated (as PyTorch: a graph that saved them before ``step()``
+        then fails in backward with "modified by an inplace operation" instead of a wrong gradient).
+        """
+        updated = []
+        for gi, group in enumerate(self.param_groups):
+            for i, p in enumerate(group["params"]):
+                if p.grad is None:
+                    continue
+                g = p.grad
+                if tuple(g.shape) != tuple(p.shape):
+                    raise RuntimeError(f"{self._name}.step: parameter {i} of group {gi} has shape {tuple(p.shape)} but its "
+                                       f"gradient has shape {tuple(g.shape)}; no parameter was updated")
+                if g.dtype.kind != "f" or p.dtype.kind != "f":
+                    raise RuntimeError(f"{self._name}.step: parameter {i} of group {gi} (dtype {p.dtype}) has a gradient of "
+                                       f"dtype {g.dtype}; both must be floating point; no parameter was updated")
+                updated.append(p)
+        for p in updated:
+            p._bump_version()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss if given."""
@@ -230,30 +262,39 @@ class Optimizer:
         Buffers are copied (the dict is not aliased) and cast to their parameter's dtype and
         device; ``step`` counters may be ints or one-element tensors (as PyTorch saves them).
         """
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+            raise ValueError(f"{self._name}.load_state_dict: expected a dict with 'state' and 'param_groups' (from state_dict())")
         saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
+        if not isinstance(saved_groups, list | tuple) or len(saved_groups) != len(self.param_groups):
             raise ValueError(
                 f"{self._name}.load_state_dict: the state_dict has {len(saved_groups)} parameter groups, "
                 f"this optimizer has {len(self.param_groups)}"
             )
         id_to_param: dict[int, Tensor] = {}
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            if len(group["params"]) != len(saved["params"]):
+            if not isinstance(saved, dict) or "params" not in saved or len(group["params"]) != len(saved["params"]):
                 raise ValueError(
-                    f"{self._name}.load_state_dict: parameter group {i} has {len(saved['params'])} parameters in "
-                    f"the state_dict but {len(group['params'])} in this optimizer"
+                    f"{self._name}.load_state_dict: parameter group {i} has {len(saved.get('params', [])) if isinstance(saved, dict) else '?'} "
+                    f"parameters in the state_dict but {len(group['params'])} in this optimizer"
                 )
             id_to_param.update(zip(saved["params"], group["params"]))
-        self.param_groups = [
+        new_groups = [
             {**{k: v for k, v in saved.items() if k != "params"}, "params": group["params"]}
             for group, saved in zip(self.param_groups, saved_groups)
         ]
-        self.state = defaultdict(dict)
+        for group in new_groups:
+            self._validate_group(group, self.defaults)
+        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        if not isinstance(state_dict["state"], dict):
+            raise ValueError(f"{self._name}.load_state_dict: 'state' must be a dict {{parameter index: {{...}}}}")
         for key, saved_state in state_dict["state"].items():
+            if isinstance(key, bool) or not isinstance(key, int | str) or not str(key).isdigit() or not isinstance(saved_state, dict):
+                raise ValueError(f"{self._name}.load_state_dict: state keys must be parameter indices with dict values, got {key!r}")
             p = id_to_param.get(int(key))
             if p is None:
                 continue
-            self.state[p] = {name: _restore(name, value, p) for name, value in saved_state.items()}
+            new_state[p] = {name: _restore(self._name, int(key), name, value, p) for name, value in saved_state.items()}
+        self.param_groups, self.state = new_groups, new_state  # only now: a failed load changes nothing
 
     def __repr__(self) -> str:
         lines = [f"{self._name} ("]
@@ -263,14 +304,17 @@ class Optimizer:
         return "\n".join(lines + [")"])
 
 
-def _restore(name: str, value: Any, p: Tensor) -> Any:
-    """A copy of a saved state value, ready to be used with parameter ``p``."""
+def _restore(opt: str, index: int, name: str, value: Any, p: Tensor) -> Any:
+    """A copy of a saved state value, ready to be used with parameter ``p`` (shape checked)."""
     if name == "step":  # a counter: PyTorch saves it as a float tensor
         return int(value.item() if hasattr(value, "item") else value)
     if isinstance(value, Tensor) or hasattr(value, "__array__"):
         xp = get_array_module(p._data)
-        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        array = value.detach().numpy() if isinstance(value, Tensor) else np.asarray(value)
+        if tuple(array.shape) != tuple(p.shape):
+            raise ValueError(f"{opt}.load_state_dict: state {name!r} of parameter {index} has shape {tuple(array.shape)}, "
+                             f"the parameter has shape {tuple(p.shape)}")
         if array.dtype.kind == "f":
-            array = array.astype(p._data.dtype, copy=False)
+            array = array.astype(p.dtype, copy=False)
         return Tensor._make(xp.array(array))  # xp.array copies (and moves to p's device)
     return value

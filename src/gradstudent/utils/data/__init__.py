@@ -1,6 +1,17 @@
-"""Datasets and the DataLoader (``gradstudent.utils.data``), as in PyTorch."""
+"""Datasets, samplers and the DataLoader (``gradstudent.utils.data``), as in PyTorch."""
 
 from .dataloader import DataLoader, default_collate
 from .dataset import Dataset, Subset, TensorDataset, random_split
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
-__all__ = ["DataLoader", "default_collate", "Dataset", "Subset", "TensorDataset", "random_split"]
+__all__ = [
+    "DataLoader", "default_collate", "Dataset", "Subset", "TensorDataset", "random_split", "Sampler", "SequentialSampler",
+    "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
+]

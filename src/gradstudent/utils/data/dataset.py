@@ -58,6 +58,10 @@ class Subset(Dataset[T]):
 def random_split(dataset: Dataset[T], lengths: Sequence[float], generator: Generator | None = None) -> list[Subset[T]]:
     """Split into non-overlapping random subsets of the given lengths (or fractions summing to 1)."""
     n = len(dataset)
+    if any(isinstance(f, bool) or not isinstance(f, int | float) or not f >= 0 for f in lengths):
+        raise ValueError(f"random_split: lengths must be non-negative numbers, got {list(lengths)}")
+    if any(isinstance(f, float) and not f.is_integer() for f in lengths) and not math.isclose(sum(lengths), 1.0):
+        raise ValueError(f"random_split: fractional lengths must sum to 1, got {list(lengths)} (sum {sum(lengths)})")
     if all(0 <= f <= 1 for f in lengths) and math.isclose(sum(lengths), 1.0) and sum(lengths) != n:
         sizes = [int(math.floor(n * f)) for f in lengths]
         for i in range(n - sum(sizes)):  # distribute the remainder round-robin, as torch
