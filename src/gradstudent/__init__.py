@@ -18,6 +18,9 @@ from .dtypes import (
     bool_ as bool, double, float, float16, float32, float64, get_default_dtype, half, int32, int64, long,
     set_default_dtype,
 )
+from .dtypes import bfloat16, int16, int8, uint8  # noqa: E402
+from .devices import device, get_default_device, set_default_device  # noqa: E402
+from .ops.triangular import tril, triu  # noqa: E402
 from .ops.elementwise import (
     abs, add, clamp, cos, div, exp, expm1, log, log1p, maximum, minimum, mul, neg, pow, relu, rsqrt, sigmoid, sign,
     sin, sqrt, square, sub, tanh, where,
@@ -53,5 +56,9 @@ from . import autograd, linalg  # noqa: E402
 from . import nn, optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
+from . import accelerator, backends, cuda, distributed, onnx  # noqa: E402  (PyTorch's device and stub modules)
+from .legacy import (  # noqa: E402
+    BoolTensor, ByteTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+)
 
 __version__ = "0.1.0"

@@ -89,7 +89,10 @@ class Tensor(TensorOps, InplaceOps):
 
     @property
     def device(self) -> str:
-        return device_of(self.data)
+        """A :class:`gradstudent.device` (a ``str`` subclass: ``"cpu"`` or ``"cuda"``)."""
+        from .devices import device_named
+
+        return device_named(device_of(self.data))
 
     @property
     def is_leaf(self) -> bool:

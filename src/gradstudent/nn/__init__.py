@@ -24,3 +24,6 @@ from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
 from .batchnorm import BatchNorm1d, BatchNorm2d, GroupNorm  # noqa: F401,E402
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401,E402
 from .spatial import ConstantPad2d, Dropout1d, Dropout2d, Fold, ReflectionPad2d, ReplicationPad2d, Unfold, ZeroPad2d  # noqa: F401,E402
+from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401,E402
+from . import modules  # noqa: F401,E402  (torch.nn.modules.<file>.<Class> import paths)
+from . import parallel  # noqa: F401,E402  (torch.nn.parallel: DistributedDataParallel arrives with the MPI work)

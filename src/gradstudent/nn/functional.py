@@ -289,3 +289,4 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor, full: bool = F
     return _reduce(loss, reduction, "gaussian_nll_loss")
 from .functional_seq import embedding, layer_norm, scaled_dot_product_attention  # noqa: E402,F401  (sequence models)
 from .functional_cnn import *  # noqa: E402,F401,F403  (convolutional networks)
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401  (sub-pixel convolution)

@@ -1,0 +1,7 @@
+"""``torch.nn.modules.loss``'s import path: the classes live in ``gradstudent.nn.loss``."""
+
+from __future__ import annotations
+
+from ..loss import _Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, GaussianNLLLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
+
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "GaussianNLLLoss", "HuberLoss", "KLDivLoss", "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss"]
