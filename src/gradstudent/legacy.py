@@ -25,6 +25,11 @@ class _TypedTensorMeta(type):
         return isinstance(obj, Tensor) and obj.dtype == cls.dtype
 
     def __call__(cls, *args: Any, device: Any = None) -> Tensor:  # type: ignore[override]
+        if len(args) == 1 and isinstance(args[0], Tensor) and args[0].dtype != cls.dtype:
+            raise TypeError(
+                f"{cls.__name__}(): expected a tensor of dtype {cls.dtype}, got {args[0].dtype} "
+                f"(convert explicitly: x.to({cls.dtype}))"
+            )
         if len(args) == 1 and not isinstance(args[0], int | np.integer):
             return tensor(args[0], dtype=cls.dtype, device=device)  # data: a list, an array or a tensor
         if all(isinstance(a, int | np.integer) for a in args):

@@ -114,7 +114,10 @@ class _CustomNode(_ArrayFunction):
         return self.call.backward(self.index, grad)
 
     def release(self) -> None:
-        self.call.ctx._freed = True
+        call = self.call
+        call.live_nodes -= 1
+        if call.live_nodes == 0:  # the last output's node: nothing can reach ctx any more
+            call.ctx._freed = True
         super().release()
 
 
@@ -125,6 +128,7 @@ class _Call:
         self.cls, self.ctx = cls, ctx
         self.tensor_positions = [i for i, a in enumerate(args) if _is_tensor(a)]
         self.outputs = outputs
+        self.live_nodes = 0  # nodes still holding this call (one per differentiable output)
 
     def backward(self, index: int, grad: Any) -> tuple[Any, ...]:
         from ..creation import zeros_like
@@ -196,6 +200,7 @@ class Function(_ArrayFunction):
                 wrapped.append(out)
             else:
                 wrapped.append(_CustomNode.apply(*tensor_args, output=out, call=call, index=k))
+                call.live_nodes += 1
         ctx._link_outputs(outs, wrapped)
         return wrapped[0] if single else tuple(wrapped)
 
