@@ -57,6 +57,14 @@ from . import nn, optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import accelerator, backends, cuda, distributed, onnx  # noqa: E402  (PyTorch's device and stub modules)
+from .functions import (  # noqa: E402  (more of torch.*, composed from the ops above)
+    addmm, all, allclose, any, argsort, atleast_2d, bincount, bmm, broadcast_tensors, broadcast_to, bucketize, ceil,
+    clone, cosh, count_nonzero, diag, diff, eq, equal, erf, finfo, floor, frac, ge, gt, hstack, iinfo, is_floating_point,
+    isclose, isfinite, isinf, isnan, le, lerp, log2, log10, logical_and, logical_not, logical_or, logical_xor, logspace,
+    lt, meshgrid, movedim, nan_to_num, ne, nonzero, randint_like, reciprocal, repeat_interleave, roll, round,
+    searchsorted, select, sinh, sort, std_mean, swapaxes, t, take_along_dim, tan, tile, topk, trace, tril_indices,
+    triu_indices, trunc, unbind, unique, var_mean, vstack,
+)
 from .legacy import (  # noqa: E402
     BoolTensor, ByteTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
 )

@@ -27,3 +27,7 @@ from .spatial import ConstantPad2d, Dropout1d, Dropout2d, Fold, ReflectionPad2d,
 from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401,E402
 from . import modules  # noqa: F401,E402  (torch.nn.modules.<file>.<Class> import paths)
 from . import parallel  # noqa: F401,E402  (torch.nn.parallel: DistributedDataParallel arrives with the MPI work)
+from .activation_extra import (  # noqa: F401,E402
+    CELU, GLU, SELU, CosineSimilarity, Hardsigmoid, Hardswish, Hardtanh, Mish, PairwiseDistance, ReLU6, Softmin,
+    Softsign, Threshold,
+)

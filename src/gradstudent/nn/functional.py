@@ -290,3 +290,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor, full: bool = F
 from .functional_seq import embedding, layer_norm, scaled_dot_product_attention  # noqa: E402,F401  (sequence models)
 from .functional_cnn import *  # noqa: E402,F401,F403  (convolutional networks)
 from .pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401  (sub-pixel convolution)
+from .activation_extra import (  # noqa: E402,F401  (more activations, composed)
+    celu, cosine_similarity, glu, hardsigmoid, hardswish, hardtanh, mish, pairwise_distance, relu6, selu, softmin,
+    softsign, threshold,
+)

@@ -7,6 +7,6 @@ themselves are written once, where the table in the README says.
 
 from __future__ import annotations
 
-from . import activation, batchnorm, container, conv, dropout, flatten, fold, linear, loss, module, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling  # noqa: F401
+from . import activation, batchnorm, distance, container, conv, dropout, flatten, fold, linear, loss, module, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling  # noqa: F401
 from ..module import Module  # noqa: F401
 
