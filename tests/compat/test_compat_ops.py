@@ -128,3 +128,26 @@ def test_nn_modules_import_paths() -> None:
         assert getattr(nn, cls.__name__) is cls
     assert issubclass(CrossEntropyLoss, _Loss) and Module is nn.Module
     assert gs.nn.modules.linear.Linear is nn.Linear
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("Adamax", {}), ("Adamax", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1}),
+        ("NAdam", {}), ("NAdam", {"lr": 0.01, "momentum_decay": 0.01, "weight_decay": 0.1}),
+        ("RAdam", {}), ("RAdam", {"lr": 0.01, "betas": (0.8, 0.9), "weight_decay": 0.1}),
+    ],
+)
+def test_adam_variants_match_torch(name: str, kwargs: dict) -> None:
+    rng = np.random.default_rng(1)
+    w0, x, y = rng.standard_normal((3, 4)), rng.standard_normal((8, 4)), rng.standard_normal((8, 3))
+    results = []
+    for L in (gs, torch):
+        w = L.tensor(w0, requires_grad=True)
+        opt = getattr(L.optim, name)([w], **kwargs)
+        for _ in range(12):  # RAdam switches to its rectified step after a few steps
+            opt.zero_grad()
+            ((L.tensor(x) @ w.T - L.tensor(y)) ** 2).mean().backward()
+            opt.step()
+        results.append(w.detach().numpy().copy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-10, atol=1e-12)
