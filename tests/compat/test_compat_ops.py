@@ -151,3 +151,17 @@ def test_adam_variants_match_torch(name: str, kwargs: dict) -> None:
             opt.step()
         results.append(w.detach().numpy().copy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-10, atol=1e-12)
+
+
+def test_pad_sequence_matches_torch() -> None:
+    from gradstudent.nn.utils.rnn import pad_sequence  # PyTorch's import path
+
+    rng = np.random.default_rng(2)
+    arrays = [rng.standard_normal((n, 2)) for n in (3, 1, 4)]
+    for kwargs in ({}, {"batch_first": True, "padding_value": -1.0}, {"padding_side": "left"}):
+        ours = pad_sequence([gs.tensor(a, requires_grad=True) for a in arrays], **kwargs)
+        theirs = torch.nn.utils.rnn.pad_sequence([torch.tensor(a) for a in arrays], **kwargs)
+        np.testing.assert_array_equal(ours.detach().numpy(), theirs.numpy())
+    xs = [gs.tensor(a, requires_grad=True) for a in arrays]
+    (gs.nn.utils.rnn.pad_sequence(xs) * 2).sum().backward()
+    assert all(np.array_equal(x.grad.numpy(), np.full(x.shape, 2.0)) for x in xs)

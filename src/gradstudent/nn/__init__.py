@@ -31,3 +31,8 @@ from .activation_extra import (  # noqa: F401,E402
     CELU, GLU, SELU, CosineSimilarity, Hardsigmoid, Hardswish, Hardtanh, Mish, PairwiseDistance, ReLU6, Softmin,
     Softsign, Threshold,
 )
+from . import utils_rnn as _utils_rnn  # noqa: E402
+
+# torch.nn.utils.rnn: ``nn.utils`` is a module here, so its ``rnn`` part is attached by hand
+utils.rnn = _utils_rnn  # type: ignore[attr-defined]
+__import__("sys").modules.setdefault("gradstudent.nn.utils.rnn", _utils_rnn)
