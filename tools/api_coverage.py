@@ -85,7 +85,7 @@ def _prefixed(area: str, name: str) -> str:
 
 def markdown(table: dict[str, tuple[list[str], list[str]]]) -> str:
     total_have = sum(len(h) for h, _ in table.values())
-    total = sum(len(h) + len(l) for h, l in table.values())
+    total = sum(len(h) + len(missing) for h, missing in table.values())
     lines = [
         "### PyTorch compatibility, measured",
         "",

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import gradstudent as gs
-from oracle import OpCase, positive
+from oracle import Const, OpCase, positive
 
 CASES = [
     OpCase("log", lambda L, a: L.log2(a) + L.log10(a), [positive(2, 3)], tag="log2+log10"),
@@ -179,3 +179,41 @@ def test_set_detect_anomaly_and_function_module_names() -> None:
     with gs.autograd.set_detect_anomaly(True):
         assert gs.autograd.is_anomaly_enabled()
     assert not gs.autograd.is_anomaly_enabled()
+
+
+_SIGNS = np.array([1.0, -1.0, 1.0, -1.0])
+_COUNTS = np.array([[0.0, 1.0, 3.0], [2.0, 0.0, 5.0]])
+_LABELS = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+LOSS_CASES = [
+    OpCase("clamp", lambda L, a, b, y: L.nn.functional.margin_ranking_loss(a, b, y, margin=0.3), [(4,), (4,), Const(_SIGNS)], tag="margin_ranking"),
+    OpCase("clamp", lambda L, a, y: L.nn.functional.hinge_embedding_loss(a, y, reduction="sum"), [(4,), Const(_SIGNS)], tag="hinge_embedding"),
+    OpCase("sqrt", lambda L, a, b, y: L.nn.functional.cosine_embedding_loss(a, b, y, margin=-0.2), [(4, 3), (4, 3), Const(_SIGNS)], tag="cosine_embedding"),
+    OpCase("clamp", lambda L, a, p, n: L.nn.functional.triplet_margin_loss(a, p, n, margin=2.0), [(4, 3), (4, 3), (4, 3)], tag="triplet"),
+    OpCase("clamp", lambda L, a, p, n: L.nn.functional.triplet_margin_loss(a, p, n, margin=2.0, p=1.0, swap=True), [(4, 3), (4, 3), (4, 3)], tag="triplet-swap-p1"),
+    OpCase("exp", lambda L, a, y: L.nn.functional.poisson_nll_loss(a, y), [(2, 3), Const(_COUNTS)], tag="poisson"),
+    OpCase("log", lambda L, a, y: L.nn.functional.poisson_nll_loss(a, y, log_input=False, full=True), [positive(2, 3), Const(_COUNTS)], tag="poisson-full"),
+    OpCase("logsigmoid", lambda L, a, y: L.nn.functional.multilabel_soft_margin_loss(a, y), [(2, 3), Const(_LABELS)], tag="multilabel_soft_margin"),
+    OpCase("gather", lambda L, a, y: L.nn.functional.multi_margin_loss(a, y), [(4, 3), np.array([0, 2, 1, 2])], tag="multi_margin", opts={"second_order": False}),
+    OpCase("gather", lambda L, a, y: L.nn.functional.multi_margin_loss(a, y, p=2, margin=0.5, reduction="none"), [(4, 3), np.array([0, 2, 1, 2])], tag="multi_margin-p2", opts={"second_order": False}),
+    OpCase("clamp", lambda L, a, w: L.nn.functional.prelu(a, w), [(2, 3, 4), (3,)], tag="prelu"),
+    OpCase("einsum", lambda L, a, b, w, c: L.nn.functional.bilinear(a, b, w, c), [(5, 2), (5, 3), (4, 2, 3), (4,)], tag="bilinear"),
+    OpCase("rsqrt", lambda L, a, w: L.nn.functional.rms_norm(a, (4,), w, eps=1e-6), [(3, 4), (4,)], tag="rms_norm"),
+    OpCase("rsqrt", lambda L, a, w, b: L.nn.functional.instance_norm(a, weight=w, bias=b), [(2, 3, 5), (3,), (3,)], tag="instance_norm"),
+]
+
+
+@pytest.mark.parametrize("case", [c.param() for c in LOSS_CASES])
+def test_losses_and_layers(case: OpCase) -> None:
+    case.run()
+
+
+def test_extra_modules_match_torch() -> None:
+    x = np.random.default_rng(3).standard_normal((2, 3, 4, 4)).astype(np.float32)
+    for ours, theirs in ((gs.nn.PReLU(3), torch.nn.PReLU(3)), (gs.nn.RMSNorm([4, 4]), torch.nn.RMSNorm([4, 4])),
+                         (gs.nn.InstanceNorm2d(3, affine=True), torch.nn.InstanceNorm2d(3, affine=True))):
+        np.testing.assert_allclose(ours(gs.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
+    assert [p.shape for p in gs.nn.Bilinear(2, 3, 4).parameters()] == [tuple(p.shape) for p in torch.nn.Bilinear(2, 3, 4).parameters()]
+    assert gs.nn.MultiMarginLoss()(gs.tensor(x[0, 0]), gs.tensor([0, 1, 2, 3])).item() == pytest.approx(
+        torch.nn.MultiMarginLoss()(torch.tensor(x[0, 0]), torch.tensor([0, 1, 2, 3])).item())
+    with pytest.raises(NotImplementedError, match="track_running_stats"):
+        gs.nn.InstanceNorm2d(3, track_running_stats=True)

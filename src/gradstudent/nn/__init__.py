@@ -36,3 +36,8 @@ from . import utils_rnn as _utils_rnn  # noqa: E402
 # torch.nn.utils.rnn: ``nn.utils`` is a module here, so its ``rnn`` part is attached by hand
 utils.rnn = _utils_rnn  # type: ignore[attr-defined]
 __import__("sys").modules.setdefault("gradstudent.nn.utils.rnn", _utils_rnn)
+from .loss_extra import (  # noqa: F401,E402
+    CosineEmbeddingLoss, HingeEmbeddingLoss, MarginRankingLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss,
+    TripletMarginLoss,
+)
+from .layers_extra import Bilinear, InstanceNorm1d, InstanceNorm2d, PReLU, RMSNorm  # noqa: F401,E402

@@ -294,3 +294,8 @@ from .activation_extra import (  # noqa: E402,F401  (more activations, composed)
     celu, cosine_similarity, glu, hardsigmoid, hardswish, hardtanh, mish, pairwise_distance, relu6, selu, softmin,
     softsign, threshold,
 )
+from .loss_extra import (  # noqa: E402,F401  (more losses, composed)
+    cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss, multilabel_soft_margin_loss,
+    poisson_nll_loss, triplet_margin_loss,
+)
+from .layers_extra import bilinear, instance_norm, prelu, rms_norm  # noqa: E402,F401
