@@ -151,3 +151,18 @@ def test_array_level_subclass_style_still_works() -> None:
     x = gs.ones(2, requires_grad=True)
     Double.apply(x).sum().backward()
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_forward_may_return_an_input_unchanged() -> None:
+    class Identity(gs.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3
+
+    x = gs.ones(2, requires_grad=True)
+    Identity.apply(x).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]

@@ -107,7 +107,7 @@ class _CustomNode(_ArrayFunction):
 
     def forward(self, *arrays: Any, output: Any, call: "_Call", index: int) -> Any:  # type: ignore[override]
         self.call, self.index = call, index
-        array = output.numpy()  # output was computed under no_grad: a plain (detached) tensor
+        array = output.detach().numpy()  # computed under no_grad (or an input returned as is)
         return array if output.device == "cpu" else move_to(array, output.device)
 
     def backward(self, grad: Any) -> tuple[Any, ...]:  # type: ignore[override]
