@@ -25,7 +25,7 @@ class device(str):  # noqa: N801 - PyTorch's name
     """``device("cpu")``, ``device("cuda:1")``, ``device("cuda", 1)`` or ``device(other_device)``."""
 
     type: str
-    index: int | None
+    index: int | None  # type: ignore[assignment]  # PyTorch's attribute; shadows str.index on purpose
 
     def __new__(cls, type_or_name: Any, index: int | None = None) -> "device":
         if isinstance(type_or_name, int) and not isinstance(type_or_name, bool):  # torch.device(0) = cuda:0

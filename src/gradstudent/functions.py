@@ -16,7 +16,7 @@ end of this file, only where ``Tensor`` has no method of that name.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Literal, NamedTuple, Sequence
 
 import numpy as np
 
@@ -386,7 +386,7 @@ def erf(x: Tensor) -> Tensor:
 
 def searchsorted(sorted_sequence: Tensor, values: Any, *, right: bool = False) -> Tensor:
     seq, vals = _arr(sorted_sequence), _arr(values)
-    side = "right" if right else "left"
+    side: Literal["left", "right"] = "right" if right else "left"
     if seq.ndim == 1:
         return _const(np.searchsorted(seq, vals, side=side).astype(np.int64))
     rows = [np.searchsorted(s, v, side=side) for s, v in zip(seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1]))]

@@ -141,7 +141,7 @@ class _Call:
                 grads.append(zeros_like(out))
             else:
                 grads.append(None)
-        result = self.cls.backward(self.ctx, *grads)
+        result = self.cls.backward(self.ctx, *grads)  # type: ignore[attr-defined]
         result = result if isinstance(result, tuple) else (result,)
         n_args = len(self.ctx.needs_input_grad)
         if len(result) < n_args or any(g is not None for g in result[n_args:]):
@@ -187,7 +187,7 @@ class Function(_ArrayFunction):
                 outputs = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, outputs)
             else:
-                outputs = cls.forward(ctx, *args, **kwargs)
+                outputs = cls.forward(ctx, *args, **kwargs)  # type: ignore[arg-type]  # static in subclasses
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         if not (state.grad_enabled and any(needs)):

@@ -69,14 +69,15 @@ def instance_norm(
 class PReLU(Module):
     def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None) -> None:
         super().__init__()
-        self.num_parameters = num_parameters
+        # stored as ``slopes``: ``num_parameters`` is Module's method (count of parameter elements)
+        self.slopes = num_parameters
         self.weight = Parameter(ones(num_parameters, dtype=dtype) * init)
 
     def forward(self, input: Tensor) -> Tensor:
         return prelu(input, self.weight)
 
     def extra_repr(self) -> str:
-        return f"num_parameters={self.num_parameters}"
+        return f"num_parameters={self.slopes}"
 
 
 class Bilinear(Module):

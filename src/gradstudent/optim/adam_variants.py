@@ -34,7 +34,9 @@ class _AdamFamily(Optimizer):
         self._check(group["weight_decay"] >= 0, "weight_decay value", group["weight_decay"], "must be >= 0")
 
     def _grad(self, p: Tensor, group: dict[str, Any]) -> Tensor:
-        g = -p.grad if group.get("maximize", False) else p.grad
+        grad = p.grad
+        assert grad is not None  # step() only updates parameters that have a gradient
+        g = -grad if group.get("maximize", False) else grad
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p  # g_t = ∇L + λ θ
         return g
