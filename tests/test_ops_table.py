@@ -419,6 +419,7 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "batch_norm": "cnn/test_cnn_norm.py", "constant_pad": "cnn/test_cnn_pool.py",
     "attention": "seq/test_attention_fused.py", "packed_self_attention": "seq/test_attention_fused.py",
     "index_put": "core/test_inplace.py", "index_fill_zero": "core/test_inplace.py",
+    "tril": "compat/test_compat_ops.py", "triu": "compat/test_compat_ops.py",
 }
 
 CORE_MODULES = {

@@ -19,6 +19,9 @@ from .dtypes import (
     bool_ as bool, double, float, float16, float32, float64, get_default_dtype, half, int8, int16, int32, int64, long,
     set_default_dtype, short, uint8,
 )
+from .dtypes import bfloat16, int16, int8, uint8  # noqa: E402
+from .devices import device, get_default_device, set_default_device  # noqa: E402
+from .ops.triangular import tril, triu  # noqa: E402
 from .ops.elementwise import (
     abs, add, clamp, cos, div, exp, expm1, log, log1p, maximum, minimum, mul, neg, pow, relu, rsqrt, sigmoid, sign,
     sin, sqrt, square, sub, tanh, where,
@@ -64,6 +67,18 @@ from . import autograd, linalg  # noqa: E402
 from . import nn, optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
+from . import accelerator, backends, cuda, distributed, onnx  # noqa: E402  (PyTorch's device and stub modules)
+from .functions import (  # noqa: E402  (more of torch.*, composed from the ops above)
+    addmm, all, allclose, any, argsort, atleast_2d, bincount, bmm, broadcast_tensors, broadcast_to, bucketize, ceil,
+    clone, cosh, count_nonzero, diag, diff, eq, equal, erf, finfo, floor, frac, ge, gt, hstack, iinfo, is_floating_point,
+    isclose, isfinite, isinf, isnan, le, lerp, log2, log10, logical_and, logical_not, logical_or, logical_xor, logspace,
+    lt, meshgrid, movedim, nan_to_num, ne, nonzero, randint_like, reciprocal, repeat_interleave, roll, round,
+    searchsorted, select, sinh, sort, std_mean, swapaxes, t, take_along_dim, tan, tile, topk, trace, tril_indices,
+    triu_indices, trunc, unbind, unique, var_mean, vstack,
+)
+from .legacy import (  # noqa: E402
+    BoolTensor, ByteTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+)
 
 __version__ = "0.1.0"
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import dtypes
 from .backend import move_to
+from .devices import get_default_device
 from .random import Generator, default_generator
 from .tensor import Tensor
 
@@ -30,8 +31,9 @@ def _float(dtype: Any) -> np.dtype:
 
 
 def _finish(data: Any, requires_grad: bool, device: str | None) -> Tensor:
-    if device is not None:
-        data = move_to(data, device)
+    if device is None:
+        device = get_default_device()  # "cpu" unless gs.set_default_device changed it
+    data = move_to(data, device)
     t = Tensor._make(data)
     if requires_grad:
         t.requires_grad_(True)
@@ -82,23 +84,23 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad:
     return _finish(np.full(_shape((size,)), fill_value, dtype=dtype), requires_grad, device)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad, t.device)
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
+    return _finish(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad, device or t.device)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad, t.device)
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
+    return _finish(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad, device or t.device)
 
 
-def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.empty(t.shape, dtype=dtype or t.dtype), requires_grad, t.device)
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
+    return _finish(np.empty(t.shape, dtype=dtype or t.dtype), requires_grad, device or t.device)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad, t.device)
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
+    return _finish(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad, device or t.device)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -106,50 +108,53 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
     if dtype is None:
         is_int = all(isinstance(v, int) for v in (start, end, step))
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
-    return _finish(np.arange(start, end, step).astype(dtype), requires_grad, None)
+    return _finish(np.arange(start, end, step).astype(dtype), requires_grad, device)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.linspace(start, end, steps).astype(_float(dtype)), requires_grad, None)
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
+    return _finish(np.linspace(start, end, steps).astype(_float(dtype)), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad, None)
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
+    return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad, device)
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
     """Uniform samples in [0, 1)."""
     g = generator or default_generator()
-    return _finish(g.random(_shape(size), _float(dtype)), requires_grad, None)
+    return _finish(g.random(_shape(size), _float(dtype)), requires_grad, device)
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False, device: str | None = None) -> Tensor:
     """Standard normal samples."""
     g = generator or default_generator()
-    return _finish(g.normal(0.0, 1.0, _shape(size), _float(dtype)), requires_grad, None)
+    return _finish(g.normal(0.0, 1.0, _shape(size), _float(dtype)), requires_grad, device)
 
 
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), generator: Generator | None = None, dtype: Any = None) -> Tensor:
+def randint(
+    low: int, high: int | None = None, size: Sequence[int] = (), generator: Generator | None = None, dtype: Any = None,
+    device: str | None = None,
+) -> Tensor:
     """Integers in [low, high): ``randint(low, high, size)`` or ``randint(high, size)``, as in torch."""
     if isinstance(high, tuple | list):  # randint(high, size)
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     g = generator or default_generator()
-    return _finish(g.integers(low, high, tuple(size)).astype(dtype or dtypes.int64), False, None)
+    return _finish(g.integers(low, high, tuple(size)).astype(dtype or dtypes.int64), False, device)
 
 
-def randperm(n: int, generator: Generator | None = None) -> Tensor:
+def randperm(n: int, generator: Generator | None = None, dtype: Any = None, device: str | None = None) -> Tensor:
     g = generator or default_generator()
-    return Tensor._make(g.permutation(n).astype(np.int64))
+    return _finish(g.permutation(n).astype(dtype or np.int64), False, device)
 
 
-def rand_like(t: Tensor, generator: Generator | None = None) -> Tensor:
-    return rand(*t.shape, generator=generator, dtype=t.dtype)
+def rand_like(t: Tensor, generator: Generator | None = None, dtype: Any = None, device: str | None = None) -> Tensor:
+    return rand(*t.shape, generator=generator, dtype=dtype or t.dtype, device=device or t.device)
 
 
-def randn_like(t: Tensor, generator: Generator | None = None) -> Tensor:
-    return randn(*t.shape, generator=generator, dtype=t.dtype)
+def randn_like(t: Tensor, generator: Generator | None = None, dtype: Any = None, device: str | None = None) -> Tensor:
+    return randn(*t.shape, generator=generator, dtype=dtype or t.dtype, device=device or t.device)
 
 
 def bernoulli(p: Tensor, generator: Generator | None = None) -> Tensor:
@@ -157,9 +162,12 @@ def bernoulli(p: Tensor, generator: Generator | None = None) -> Tensor:
     return Tensor._make((g.random(p.shape, p.dtype) < p._data).astype(p.dtype))
 
 
-def normal(mean: float, std: float, size: Sequence[int], generator: Generator | None = None, dtype: Any = None) -> Tensor:
+def normal(
+    mean: float, std: float, size: Sequence[int], generator: Generator | None = None, dtype: Any = None,
+    device: str | None = None,
+) -> Tensor:
     g = generator or default_generator()
-    return Tensor._make(g.normal(mean, std, tuple(size), _float(dtype)))
+    return _finish(g.normal(mean, std, tuple(size), _float(dtype)), False, device)
 
 
 def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, generator: Generator | None = None) -> Tensor:

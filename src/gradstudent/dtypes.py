@@ -23,6 +23,9 @@ int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
+uint8 = np.dtype(np.uint8)
 
 half, float, double = float16, float32, float64  # noqa: A001 - PyTorch aliases
 long, int, short = int64, int32, int16  # noqa: A001
@@ -76,3 +79,30 @@ def result_type(a: np.dtype, b: np.dtype) -> np.dtype:
     if b.kind == "f" and a.kind != "f":
         return b
     return np.promote_types(a, b)
+
+
+class _BFloat16:
+    """``gs.bfloat16``: named so PyTorch code imports, but NumPy cannot hold it.
+
+    bfloat16 (1 sign, 8 exponent, 7 mantissa bits) has no NumPy dtype, so a
+    tensor cannot be made of it: every use as a dtype (``x.to(gs.bfloat16)``,
+    ``gs.zeros(3, dtype=gs.bfloat16)``, ``np.dtype(gs.bfloat16)``) raises a
+    TypeError that says so. bfloat16 *files* load fine: ``gs.load`` upcasts
+    them to float32 (exactly: every bfloat16 is a float32).
+    """
+
+    itemsize = 2
+    is_floating_point = True
+
+    @property
+    def dtype(self) -> np.dtype:  # NumPy asks for this when the object is used as a dtype
+        raise TypeError(
+            "gradstudent.bfloat16 cannot be used for tensors or arithmetic: NumPy has no bfloat16 type. "
+            "Use gs.float32 (bfloat16 checkpoints load upcast to float32) or gs.float16 for a 2-byte float."
+        )
+
+    def __repr__(self) -> str:
+        return "gradstudent.bfloat16"
+
+
+bfloat16 = _BFloat16()

@@ -147,7 +147,10 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
 
     @property
     def device(self) -> str:
-        return device_of(self._data)
+        """A :class:`gradstudent.device` (a ``str`` subclass: ``"cpu"`` or ``"cuda"``)."""
+        from .devices import device_named
+
+        return device_named(device_of(self._data))
 
     @property
     def is_leaf(self) -> bool:

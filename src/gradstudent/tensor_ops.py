@@ -49,6 +49,30 @@ class TensorOps:
         if apply is None:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
         return functools.partial(apply, self)
+    # ---- where the data lives
+    @property
+    def is_cuda(self) -> bool:
+        """True when the array is on a GPU (a CuPy array)."""
+        return self.device == "cuda"  # type: ignore[attr-defined]
+
+    @property
+    def is_cpu(self) -> bool:
+        return self.device == "cpu"  # type: ignore[attr-defined]
+
+    def get_device(self) -> int:
+        """-1 on the CPU, else the GPU's index (PyTorch's convention)."""
+        return -1 if self.device == "cpu" else 0  # type: ignore[attr-defined]
+
+    # ---- triangular parts (ops/triangular.py)
+    def tril(self, diagonal: int = 0) -> Any:
+        from .ops.triangular import tril
+
+        return tril(self, diagonal)  # type: ignore[arg-type]
+
+    def triu(self, diagonal: int = 0) -> Any:
+        from .ops.triangular import triu
+
+        return triu(self, diagonal)  # type: ignore[arg-type]
 
     # ---- arithmetic operators
     def __add__(self, other: Any) -> Tensor: return _ew.add(self, other)

@@ -81,7 +81,7 @@ def test_bad_input_messages():
         gc.LogisticRegression().fit(X, np.zeros(40))
     with pytest.raises(ValueError, match=r"PCA: n_components=7 .*\[1, 3\]"):
         gc.PCA(7).fit(X)
-    with pytest.raises(ValueError, match=r"KNeighborsClassifier: n_neighbors=50 exceeds the 40 training samples"):
+    with pytest.raises(ValueError, match=r"KNeighborsClassifier: n_neighbors=50 exceeds the number of training samples \(n_samples=40\)"):
         gc.KNeighborsClassifier(50).fit(X, y)
     with pytest.raises(ValueError, match=r"DecisionTreeClassifier: criterion must be one of"):
         gc.DecisionTreeClassifier(criterion="mse").fit(X, y)

@@ -184,6 +184,11 @@ class _LogLinkRegressor(RegressorMixin, BaseEstimator):
     def _check_target(self, y: np.ndarray) -> None:
         raise NotImplementedError
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True  # counts (Poisson) and positive amounts (Gamma)
+        return tags
+
     def fit(self, X: Any, y: Any) -> "_LogLinkRegressor":
         X, y = self._validate_X_y(X, y)
         self._check_target(y)

@@ -30,8 +30,15 @@ class _LinearModel(RegressorMixin, BaseEstimator):
 
     fit_intercept: bool
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y may be (n_samples, n_targets)
+        return tags
+
     def _center(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         X = self._validate_X(X, "fit", reset=True)
+        if y is None:
+            raise ValueError(f"{type(self).__name__}.fit requires y to be passed, but the target y is None.")
         y = np.asarray(y, dtype=float)
         if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
             raise ValueError(

@@ -74,7 +74,7 @@ class _KNeighborsBase(BaseEstimator):
         if not (isinstance(self.n_neighbors, (int, np.integer)) and self.n_neighbors >= 1):
             raise ValueError(f"{name}: n_neighbors must be a positive int, got {self.n_neighbors!r}.")
         if self.n_neighbors > X.shape[0]:
-            raise ValueError(f"{name}: n_neighbors={self.n_neighbors} exceeds the {X.shape[0]} training samples.")
+            raise ValueError(f"{name}: n_neighbors={self.n_neighbors} exceeds the number of training samples (n_samples={X.shape[0]}).")
         if self.weights not in ("uniform", "distance"):
             raise ValueError(f"{name}: weights must be 'uniform' or 'distance', got {self.weights!r}.")
         if self.p not in (1, 2):

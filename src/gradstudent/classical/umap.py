@@ -215,5 +215,6 @@ class UMAP(TransformerMixin, BaseEstimator):
             Y = Y + delta
         return Y
 
-    def transform(self, X: Any) -> np.ndarray:
-        raise NotImplementedError("UMAP.transform of new points is not implemented; use fit_transform.")
+    # No ``transform``: embedding new points is not implemented (use
+    # ``fit_transform``), and an estimator without the method says so to
+    # scikit-learn (``hasattr(umap, "transform")`` is False), as TSNE does.

@@ -24,3 +24,20 @@ from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
 from .batchnorm import BatchNorm1d, BatchNorm2d, GroupNorm  # noqa: F401,E402
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401,E402
 from .spatial import ConstantPad2d, Dropout1d, Dropout2d, Fold, ReflectionPad2d, ReplicationPad2d, Unfold, ZeroPad2d  # noqa: F401,E402
+from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401,E402
+from . import modules  # noqa: F401,E402  (torch.nn.modules.<file>.<Class> import paths)
+from . import parallel  # noqa: F401,E402  (torch.nn.parallel: DistributedDataParallel arrives with the MPI work)
+from .activation_extra import (  # noqa: F401,E402
+    CELU, GLU, SELU, CosineSimilarity, Hardsigmoid, Hardswish, Hardtanh, Mish, PairwiseDistance, ReLU6, Softmin,
+    Softsign, Threshold,
+)
+from . import utils_rnn as _utils_rnn  # noqa: E402
+
+# torch.nn.utils.rnn: ``nn.utils`` is a module here, so its ``rnn`` part is attached by hand
+utils.rnn = _utils_rnn  # type: ignore[attr-defined]
+__import__("sys").modules.setdefault("gradstudent.nn.utils.rnn", _utils_rnn)
+from .loss_extra import (  # noqa: F401,E402
+    CosineEmbeddingLoss, HingeEmbeddingLoss, MarginRankingLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss,
+    TripletMarginLoss,
+)
+from .layers_extra import Bilinear, InstanceNorm1d, InstanceNorm2d, PReLU, RMSNorm  # noqa: F401,E402

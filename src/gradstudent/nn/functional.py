@@ -289,3 +289,13 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor, full: bool = F
     return _reduce(loss, reduction, "gaussian_nll_loss")
 from .functional_seq import embedding, layer_norm, scaled_dot_product_attention  # noqa: E402,F401  (sequence models)
 from .functional_cnn import *  # noqa: E402,F401,F403  (convolutional networks)
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401  (sub-pixel convolution)
+from .activation_extra import (  # noqa: E402,F401  (more activations, composed)
+    celu, cosine_similarity, glu, hardsigmoid, hardswish, hardtanh, mish, pairwise_distance, relu6, selu, softmin,
+    softsign, threshold,
+)
+from .loss_extra import (  # noqa: E402,F401  (more losses, composed)
+    cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss, multilabel_soft_margin_loss,
+    poisson_nll_loss, triplet_margin_loss,
+)
+from .layers_extra import bilinear, instance_norm, prelu, rms_norm  # noqa: E402,F401

@@ -6,6 +6,8 @@ Same names, arguments and defaults as ``torch.nn.functional``: ``conv2d``,
 
 from __future__ import annotations
 
+import warnings
+
 from typing import Any
 
 from ..backend import get_array_module
@@ -137,13 +139,35 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 
     Neighbouring pixels of a feature map are strongly correlated, so dropping
     single pixels barely regularizes a CNN; dropping a channel does.
-    Input (N, C, H, W) or unbatched (C, H, W).
+    Input (N, C, H, W). As in PyTorch 2.13, a mask is drawn per entry of the
+    first two dimensions whatever the rank: a 3-D input is taken as (N, C, L)
+    (1-D channel dropout, with PyTorch's warning), and other ranks (a 2-D
+    (N, C) input drops single entries) are accepted with PyTorch's
+    deprecation warning.
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout2d: probability has to be between 0 and 1, but got {p}")
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"dropout2d: Feature dropout requires at least 2 dimensions in the input, got shape {tuple(input.shape)}"
+        )
     if input.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
-    return _channel_dropout(input, p, training, generator, input.ndim - 2)
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will result in an "
+            "error in a future release. To retain the behavior and silence this warning, please use dropout "
+            "instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial "
+            "dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2,
+        )
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is "
+            "desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will "
+            "change in a future release to interpret the input as one without a batch dimension, i.e. shape "
+            "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2,
+        )
+    return _channel_dropout(input, p, training, generator, 2)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, generator: Generator | None = None) -> Tensor:

@@ -279,6 +279,14 @@ class Module:
                 t._data = Tensor._make(t._data).to(*device_args, **device_kwargs)._data
         return self
 
+    def cpu(self) -> Module:
+        """Move parameters and buffers to the CPU (``to("cpu")``)."""
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Module:
+        """Move parameters and buffers to the GPU (``to("cuda")``; needs CuPy)."""
+        return self.to("cuda")
+
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
 

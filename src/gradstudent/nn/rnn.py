@@ -77,6 +77,10 @@ class RNNBase(Module):
                     setattr(self, "bias_hh" + sfx, Parameter(empty(G, dtype=dtype)))
         self.reset_parameters()
 
+    def flatten_parameters(self) -> None:
+        """A no-op, kept so PyTorch code runs: PyTorch packs the weights into one
+        contiguous cuDNN buffer here; gradstudent's weights need no packing."""
+
     def reset_parameters(self) -> None:
         bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
         for p in self.parameters():

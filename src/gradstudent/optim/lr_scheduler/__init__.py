@@ -15,8 +15,9 @@ from .base import LRScheduler
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
 from .schedules import CosineAnnealingLR, ExponentialLR, LambdaLR, MultiStepLR, StepLR
+from .warmup import ConstantLR, LinearLR, MultiplicativeLR, PolynomialLR
 
 __all__ = [
     "LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau",
-    "OneCycleLR",
+    "OneCycleLR", "ConstantLR", "LinearLR", "MultiplicativeLR", "PolynomialLR",
 ]

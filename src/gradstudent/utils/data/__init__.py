@@ -15,3 +15,4 @@ __all__ = [
     "DataLoader", "default_collate", "Dataset", "Subset", "TensorDataset", "random_split", "Sampler", "SequentialSampler",
     "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
 ]
+from .combined import ConcatDataset, StackDataset, get_worker_info  # noqa: E402,F401  (datasets of datasets)
