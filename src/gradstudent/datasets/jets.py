@@ -4,8 +4,8 @@ A jet is a set of particles, each with transverse momentum pT and a direction (e
 the jet axis. Both classes are built from "prongs" (hard partons) that each radiate soft collinear
 particles (momentum fractions ~ z^-1-like, angles ~ exponential around the prong):
 
-* background (QCD): one hard prong; with probability ``p_split`` a soft wide-angle second prong with
-  a small momentum fraction z ~ U(0.02, 0.15) (a gluon emission);
+* background (QCD): one hard prong; with probability ``p_split`` a second prong (a gluon emission) with
+  momentum fraction z ~ U(0.05, 0.3) at an angle DeltaR ~ U(0.05, 0.5), overlapping the signal;
 * signal (W): two prongs sharing the momentum with z ~ U(0.2, 0.5), at the opening angle of a
   two-body decay of mass m: DeltaR ~= m / (pT sqrt(z (1 - z))), with m ~ N(80, 8) GeV.
 
@@ -34,7 +34,7 @@ def _jet(rng: np.random.Generator, signal: bool, pt: float, p_split: float, pile
         mass = rng.normal(80.0, 8.0)
         dr = min(mass / (pt * np.sqrt(z * (1 - z))), 0.7)
     elif rng.random() < p_split:
-        z, dr = rng.uniform(0.02, 0.15), rng.uniform(0.1, 0.6)
+        z, dr = rng.uniform(0.05, 0.3), rng.uniform(0.05, 0.5)
     else:
         z, dr = 0.0, 0.0
     ang = rng.uniform(0, 2 * np.pi)
@@ -42,7 +42,7 @@ def _jet(rng: np.random.Generator, signal: bool, pt: float, p_split: float, pile
     d2 = -np.array([np.cos(ang), np.sin(ang)]) * dr * (1 - z)
     parts = [_prong(rng, int(rng.poisson(18)) + 2, pt * (1 - z), d1[0], d1[1], 0.03)]
     if z > 0:
-        parts.append(_prong(rng, int(rng.poisson(18 if signal else 8)) + 2, pt * z, d2[0], d2[1], 0.03))
+        parts.append(_prong(rng, int(rng.poisson(12)) + 2, pt * z, d2[0], d2[1], 0.03))
     n_pu = int(rng.poisson(pileup))
     r, a = JET_RADIUS * np.sqrt(rng.random(n_pu)), rng.uniform(0, 2 * np.pi, n_pu)
     parts.append(np.stack([rng.exponential(1.0, n_pu), r * np.cos(a), r * np.sin(a)], axis=1))
@@ -51,7 +51,7 @@ def _jet(rng: np.random.Generator, signal: bool, pt: float, p_split: float, pile
 
 
 def make_jets(
-    n: int = 2000, max_particles: int = 64, pt_range: tuple[float, float] = (500.0, 700.0), p_split: float = 0.5,
+    n: int = 2000, max_particles: int = 64, pt_range: tuple[float, float] = (800.0, 1200.0), p_split: float = 0.7,
     pileup: int = 10, seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """``n`` jets, half signal. Returns

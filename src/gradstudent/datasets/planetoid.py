@@ -35,7 +35,7 @@ _ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"), ("numpy", "ndarray"),
     ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
     ("collections", "defaultdict"), ("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor"),
-    ("builtins", "object"), ("__builtin__", "object"), ("builtins", "list"), ("__builtin__", "list"),
+    ("builtins", "object"), ("__builtin__", "object"), ("_codecs", "encode"), ("builtins", "list"), ("__builtin__", "list"),
     ("scipy.sparse.csr", "csr_matrix"), ("scipy.sparse._csr", "csr_matrix"), ("scipy.sparse", "csr_matrix"),
 }
 
@@ -56,6 +56,10 @@ class _SafeUnpickler(pickle.Unpickler):
             return list
         if name == "object":
             return object
+        if name == "encode":  # how Python 3 writes bytes in a protocol-2 pickle
+            import codecs  # noqa: PLC0415
+
+            return codecs.encode
         if name == "_reconstructor":
             import copyreg  # noqa: PLC0415
 
@@ -149,19 +153,19 @@ def _assemble(parts: dict[str, Any], test_index: np.ndarray):
 
 
 def write_planetoid(folder: str | os.PathLike[str], name: str, x: np.ndarray, y: np.ndarray, edges: list[tuple[int, int]], n_train: int, test_index: np.ndarray) -> None:
-    """Write a small graph in the Planetoid layout (used by the tests; nodes ``n_train..`` minus the test ids are 'all')."""
+    """Write a small graph in the Planetoid layout (used by the tests). ``test_index`` must be the last ids
+    (in any order: ``tx`` row k is node ``test_index[k]``, as in the original files); ``allx`` holds the rest."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     key = name.lower()
     n = x.shape[0]
     onehot = np.eye(int(y.max()) + 1)[y]
     rest = np.setdiff1d(np.arange(n), test_index)
-    test_sorted = np.sort(test_index)
     graph: dict[int, list[int]] = {i: [] for i in range(n)}
     for i, j in edges:
         graph[i].append(j)
     objs = {"x": sp.csr_matrix(x[:n_train]), "y": onehot[:n_train], "allx": sp.csr_matrix(x[rest]), "ally": onehot[rest],
-            "tx": sp.csr_matrix(x[test_sorted]), "ty": onehot[test_sorted], "graph": graph}
+            "tx": sp.csr_matrix(x[test_index]), "ty": onehot[test_index], "graph": graph}
     for part, obj in objs.items():
         with open(folder / f"ind.{key}.{part}", "wb") as f:
             pickle.dump(obj, f, protocol=2)
