@@ -391,6 +391,8 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "gru_sequence": "seq/test_seq_ops_table.py", "lstm_sequence": "seq/test_seq_ops_table.py",
     "batch_norm": "cnn/test_cnn_norm.py", "constant_pad": "cnn/test_cnn_pool.py",
     "attention": "seq/test_attention_fused.py", "packed_self_attention": "seq/test_attention_fused.py",
+    "graph_scatter_sum": "graph/test_graph_scatter.py", "graph_gather": "graph/test_graph_scatter.py",
+    "graph_scatter_extreme": "graph/test_graph_scatter.py", "graph_spmm": "graph/test_graph_scatter.py",
 }
 
 CORE_MODULES = {f"gradstudent.ops.{m}" for m in ("elementwise", "reduce", "shape", "index", "linalg", "nn_ops")}
