@@ -74,3 +74,16 @@ def test_float32_stays_float32() -> None:
         assert G.scatter(x, INDEX, 0, 6, reduce).dtype == gs.float32
     assert G.softmax(x, INDEX).dtype == gs.float32
     assert G.spmm(np.array([[0, 1], [1, 2]]), gs.ones(2), x, (3, 7)).dtype == gs.float32
+
+
+def test_spmm_reuses_the_matrix_only_for_read_only_values() -> None:
+    adj = G.SparseAdj(np.array([0, 1, 1]), np.array([1, 0, 1]), (2, 2))
+    v = np.array([1.0, 2.0, 3.0])
+    x = gs.from_numpy(np.eye(2))
+    a = G.spmm(adj, gs.from_numpy(v), x).numpy().copy()
+    v[0] = 10.0  # writable values: rebuilt, so the change is seen
+    assert G.spmm(adj, gs.from_numpy(v), x).numpy()[0, 1] == 10.0 and a[0, 1] == 1.0
+    frozen = v.copy()
+    frozen.setflags(write=False)
+    assert G.spmm(adj, gs.from_numpy(frozen), x).numpy()[0, 1] == 10.0
+    assert adj.matrix(frozen) is adj.matrix(frozen)

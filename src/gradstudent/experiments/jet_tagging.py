@@ -21,7 +21,7 @@ from .. import nn, optim
 from ..autograd.grad_mode import no_grad
 from ..creation import from_numpy
 from ..datasets.jets import jet_images, jet_mass, make_jets
-from ..graph import Data, DataLoader, EdgeConv, global_mean_pool, knn_graph
+from ..graph import Data, DataLoader, EdgeConv, global_max_pool, global_mean_pool, knn_graph
 from ..metrics import roc_auc_score, roc_curve
 from ..random import manual_seed
 from ..tensor import Tensor
@@ -33,7 +33,9 @@ def jet_graphs(parts: np.ndarray, mask: np.ndarray, y: np.ndarray, k: int) -> li
     out = []
     for j in range(len(y)):
         p = parts[j, mask[j]]
-        feats = np.concatenate([p, np.exp(p[:, :1]) / np.exp(p[:, :1]).sum()], axis=1)  # + pT fraction
+        frac = np.exp(p[:, :1]) / np.exp(p[:, :1]).sum()
+        # standardised inputs: log pT fraction, (eta, phi) in units of 0.2 (the prong scale), pT fraction
+        feats = np.concatenate([np.log(frac) / 4.0 + 1.0, p[:, 1:3] / 0.2, frac], axis=1)
         out.append(Data(x=from_numpy(feats.astype(np.float32)), edge_index=knn_graph(p[:, 1:3], k), y=from_numpy(y[j : j + 1])))
     return out
 
@@ -43,19 +45,20 @@ def _mlp(a: int, h: int) -> nn.Sequential:
 
 
 class ParticleGraphNet(nn.Module):
-    """EdgeConv(4 -> h) -> EdgeConv(h -> h) -> mean pool -> MLP -> 2 logits."""
+    """EdgeConv(4 -> h) -> EdgeConv(h -> h) -> mean and max pool of both -> MLP -> 2 logits."""
 
     def __init__(self, hidden: int) -> None:
         super().__init__()
         self.conv1, self.conv2 = EdgeConv(_mlp(2 * 4, hidden)), EdgeConv(_mlp(2 * hidden, hidden))
-        self.head = nn.Sequential(nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, 2))
+        self.head = nn.Sequential(nn.Linear(4 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, 2))
 
     def forward(self, batch: Any) -> Tensor:
         h1 = self.conv1(batch.x, batch.edge_index)
         h2 = self.conv2(h1, batch.edge_index)
         from ..ops.shape import cat
 
-        return self.head(global_mean_pool(cat([h1, h2], -1), batch.batch, batch.num_graphs))
+        h = cat([h1, h2], -1)
+        return self.head(cat([global_mean_pool(h, batch.batch, batch.num_graphs), global_max_pool(h, batch.batch, batch.num_graphs)], -1))
 
 
 class JetCNN(nn.Module):

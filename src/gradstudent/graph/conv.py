@@ -98,7 +98,10 @@ class GCNConv(MessagePassing):
             ei = edge_index.numpy()
             adj = SparseAdj(ei[1], ei[0], (n, n))  # A_hat[i, j] = weight of edge j -> i
             if self.cached:
-                self._cache = (adj, w.detach())
+                frozen = w.detach().numpy().copy()
+                frozen.setflags(write=False)  # constant from now on: spmm may keep its CSR matrix
+                w = from_numpy(frozen)
+                self._cache = (adj, w)
         else:
             adj, w = self._cache
         out = spmm(adj, w, x)

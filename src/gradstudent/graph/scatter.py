@@ -113,9 +113,17 @@ class SparseAdj:
         self.indptr = np.concatenate(([0], np.cumsum(np.bincount(self.row, minlength=shape[0])))).astype(np.int64)
         self.indices = self.col[self.order]
         self._t: SparseAdj | None = None
+        self._memo: tuple[np.ndarray, sp.csr_matrix] | None = None
 
     def matrix(self, values: np.ndarray) -> sp.csr_matrix:
-        return sp.csr_matrix((values[self.order], self.indices, self.indptr), shape=self.shape)
+        """The CSR matrix with these values. Read-only value arrays (a cached normalisation) cannot change,
+        so their matrix is kept and reused; writable ones are rebuilt every call."""
+        if self._memo is not None and self._memo[0] is values:
+            return self._memo[1]
+        mat = sp.csr_matrix((values[self.order], self.indices, self.indptr), shape=self.shape)
+        if not values.flags.writeable:
+            self._memo = (values, mat)
+        return mat
 
     def t(self) -> SparseAdj:
         if self._t is None:
