@@ -126,7 +126,8 @@ def main(argv: list[str]) -> None:
         repeat = int(argv[i + 1])
         argv = argv[:i] + argv[i + 2 :]
     workloads = load_workloads()
-    names = [a.upper() for a in argv] or list(workloads)
+    by_upper = {k.upper(): k for k in workloads}
+    names = [by_upper.get(a.upper(), a) for a in argv] or list(workloads)
     rows = []
     print(f"(median over {repeat} alternating process pairs; min-max of the per-process medians in brackets)")
     print("| id | workload | gradstudent ms/step | torch ms/step | ratio | gradstudent peak MB | torch peak MB |")
