@@ -49,6 +49,7 @@ class MessagePassing(Module):
             raise NotImplementedError("MessagePassing: nodes must be on the first axis (node_dim=0)")
         self.aggr, self.flow = aggr, flow
         self._message_args = [p for p in inspect.signature(self.message).parameters]
+        self._update_args = set(inspect.signature(self.update).parameters) - {"aggr_out"}
 
     # ---- the three steps --------------------------------------------------------------------
     def propagate(self, edge_index: Tensor, size: tuple[int, int] | None = None, **kwargs: Any) -> Tensor:
@@ -66,7 +67,7 @@ class MessagePassing(Module):
         args = self._collect(kwargs, j_row, i_row, ei, n_i)
         msg = self.message(**args)
         out = self.aggregate(msg, i_row, dim_size=n_i)
-        return self.update(out, **{k: v for k, v in kwargs.items() if k in inspect.signature(self.update).parameters})
+        return self.update(out, **{k: v for k, v in kwargs.items() if k in self._update_args})
 
     def message(self, x_j: Tensor) -> Tensor:
         """The vector edge ``j -> i`` sends (default: the source's features)."""
