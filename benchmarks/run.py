@@ -38,7 +38,7 @@ def load_workloads() -> dict[str, object]:
         mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
         spec.loader.exec_module(mod)  # type: ignore[union-attr]
         out[mod.NAME] = mod
-    return dict(sorted(out.items(), key=lambda kv: int(kv[0][1:])))
+    return dict(sorted(out.items(), key=lambda kv: (int(kv[0][1:].rstrip("abcdefghijklmnopqrstuvwxyz")), kv[0])))
 
 
 def time_steps(step) -> list[float]:
@@ -62,7 +62,7 @@ def child(name: str, framework: str, threads: int | None = None) -> None:
     (default: OpenBLAS's own choice)."""
     import resource
 
-    if framework == "torch":
+    if framework in ("torch", "pyg"):
         import torch
 
         torch.set_num_threads(threads or 2)
@@ -72,7 +72,7 @@ def child(name: str, framework: str, threads: int | None = None) -> None:
 
         threadpool_limits(threads, user_api="blas")
     mod = load_workloads()[name]
-    step = mod.make_torch() if framework == "torch" else mod.make_gradstudent()
+    step = {"torch": getattr(mod, "make_torch"), "pyg": getattr(mod, "make_pyg", None)}.get(framework, mod.make_gradstudent)()
     times = time_steps(step)
     result = {"median_ms": 1000 * statistics.median(times), "steps": len(times), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if name == "W1" and framework == "gradstudent" and hasattr(mod, "matmul_flops"):
@@ -96,9 +96,13 @@ def run_child(name: str, framework: str, threads: int | None = None) -> dict[str
     raise RuntimeError(f"{name}/{framework} failed:\n{proc.stderr[-3000:]}")
 
 
-def run_pair(name: str, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Median over ``repeat`` alternating (gradstudent, torch) process pairs; peak memory is the max."""
+def run_pair(name: str, repeat: int) -> tuple[dict[str, float], ...]:
+    """Median over ``repeat`` alternating (gradstudent, torch[, pyg]) processes; peak memory is the max.
+
+    A workload with ``make_pyg`` gets a second torch column (PyTorch Geometric), returned third."""
     runs: dict[str, list[dict[str, float]]] = {"gradstudent": [], "torch": []}
+    if hasattr(load_workloads()[name], "make_pyg"):
+        runs["pyg"] = []
     for _ in range(repeat):
         for framework in runs:
             runs[framework].append(run_child(name, framework))
@@ -109,7 +113,7 @@ def run_pair(name: str, repeat: int) -> tuple[dict[str, float], dict[str, float]
         res["peak_rss_mb"] = max(r["peak_rss_mb"] for r in results)
         res["spread_ms"] = (min(r["median_ms"] for r in results), max(r["median_ms"] for r in results))
         merged.append(res)
-    return merged[0], merged[1]
+    return tuple(merged)
 
 
 def main(argv: list[str]) -> None:
@@ -122,21 +126,23 @@ def main(argv: list[str]) -> None:
         repeat = int(argv[i + 1])
         argv = argv[:i] + argv[i + 2 :]
     workloads = load_workloads()
-    names = [a.upper() for a in argv] or list(workloads)
+    by_upper = {k.upper(): k for k in workloads}
+    names = [by_upper.get(a.upper(), a) for a in argv] or list(workloads)
     rows = []
     print(f"(median over {repeat} alternating process pairs; min-max of the per-process medians in brackets)")
     print("| id | workload | gradstudent ms/step | torch ms/step | ratio | gradstudent peak MB | torch peak MB |")
     print("|---|---|---|---|---|---|---|")
     for name in names:
-        gs_res, th_res = run_pair(name, repeat)
-        ratio = gs_res["median_ms"] / th_res["median_ms"]
-        rows.append((name, gs_res, th_res, ratio))
-        spread = [f"[{r['spread_ms'][0]:.2f}-{r['spread_ms'][1]:.2f}]" if repeat > 1 else "" for r in (gs_res, th_res)]
-        print(
-            f"| {name} | {workloads[name].DESCRIPTION} | {gs_res['median_ms']:.2f} {spread[0]} | {th_res['median_ms']:.2f} {spread[1]} | "
-            f"{ratio:.2f} | {gs_res['peak_rss_mb']:.0f} | {th_res['peak_rss_mb']:.0f} |",
-            flush=True,
-        )
+        gs_res, *others = run_pair(name, repeat)
+        for th_res, label in zip(others, ("", " (torch column: PyG GCNConv)")):
+            ratio = gs_res["median_ms"] / th_res["median_ms"]
+            rows.append((name, gs_res, th_res, ratio))
+            spread = [f"[{r['spread_ms'][0]:.2f}-{r['spread_ms'][1]:.2f}]" if repeat > 1 else "" for r in (gs_res, th_res)]
+            print(
+                f"| {name} | {workloads[name].DESCRIPTION}{label} | {gs_res['median_ms']:.2f} {spread[0]} | {th_res['median_ms']:.2f} {spread[1]} | "
+                f"{ratio:.2f} | {gs_res['peak_rss_mb']:.0f} | {th_res['peak_rss_mb']:.0f} |",
+                flush=True,
+            )
     for name, gs_res, _, _ in rows:
         if "fraction_of_gemm_peak" in gs_res:
             print(f"\n{name}: NumPy float32 1024x1024 GEMM runs at {gs_res['gemm_gflops']:.0f} GFLOP/s; "

@@ -420,6 +420,8 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "attention": "seq/test_attention_fused.py", "packed_self_attention": "seq/test_attention_fused.py",
     "index_put": "core/test_inplace.py", "index_fill_zero": "core/test_inplace.py",
     "tril": "compat/test_compat_ops.py", "triu": "compat/test_compat_ops.py",
+    "graph_scatter_sum": "graph/test_graph_scatter.py", "graph_gather": "graph/test_graph_scatter.py",
+    "graph_scatter_extreme": "graph/test_graph_scatter.py", "graph_spmm": "graph/test_graph_scatter.py",
 }
 
 CORE_MODULES = {
