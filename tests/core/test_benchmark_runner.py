@@ -15,7 +15,8 @@ def test_runner_prints_a_ratio_row_for_w8() -> None:
     rows = [line for line in out.stdout.splitlines() if line.startswith("| W8 |")]
     assert len(rows) == 1
     cells = [c.strip() for c in rows[0].strip("|").split("|")]
-    assert float(cells[4]) > 0  # the ratio column
+    ms_gs, ms_torch, ratio = (float(cells[i].split()[0]) for i in (2, 3, 4))  # "0.31 [0.30-0.44]": median [range]
+    assert ms_gs > 0 and ms_torch > 0 and ratio >= 0  # a table of numbers; their size is the benchmark's business, not a test's
 
 
 def test_w4_products_script_issues_the_step_products() -> None:
