@@ -66,7 +66,7 @@ def graph_nodes(root: Tensor, names: dict[str, Tensor] | None = None, show_grad:
             keys[id(t)] = f"leaf{len(keys)}"
             label = f"{by_id.get(id(t), 'leaf')} {tuple(t.shape)}"
             if show_grad and t.grad is not None:
-                label += f"\ngrad {_fmt(t.grad.numpy())}"
+                label += f"\ngrad {_fmt(t.grad.detach().numpy())}"
             nodes.append(Node(keys[id(t)], label, is_op=False))
         return keys[id(t)]
 
@@ -210,7 +210,7 @@ def step_through(root: Tensor, names: dict[str, Tensor] | None = None) -> str:
             g_out = grad_of.get(id(outputs[id(fn)]))
             if g_out is None:
                 continue
-            lines.append(f"step {step}: {fn.op_name} {tuple(g_out.shape)} receives dL/d(output) = {_fmt(g_out.numpy())}")
+            lines.append(f"step {step}: {fn.op_name} {tuple(g_out.shape)} receives dL/d(output) = {_fmt(g_out.detach().numpy())}")
             shares = fn.backward(g_out)
             shares = shares if isinstance(shares, tuple) else (shares,)
             for i, (t, g) in enumerate(zip(fn.inputs, shares)):
@@ -218,5 +218,5 @@ def step_through(root: Tensor, names: dict[str, Tensor] | None = None) -> str:
                     continue
                 g = unbroadcast(g, t.shape) if tuple(g.shape) != tuple(t.shape) else g
                 label = by_id.get(id(t), f"input {i}" if t._ctx is None else f"{t._ctx.op_name}'s output")
-                lines.append(f"    sends {label} {tuple(t.shape)}: {_fmt(g.numpy())}")
+                lines.append(f"    sends {label} {tuple(t.shape)}: {_fmt(g.detach().numpy())}")
     return "\n".join(lines)
