@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Course tools with their own argument parsers: ``gradstudent NAME --help`` shows their options.
 _COURSE_COMMANDS = {
     "quiz": "questions per topic, answered by computing with gradstudent (quiz --list)",
+    "exercise": "exercise sheets: list, start N DIR, check N DIR [--json], export",
 }
 
 
@@ -45,6 +46,10 @@ def _course_command(name: str, argv: list[str]) -> int:
         from .quiz import main as quiz_main
 
         return quiz_main(argv)
+    if name == "exercise":
+        from .exercises import main as exercise_main
+
+        return exercise_main(argv)
     raise KeyError(name)
 
 
