@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 _COURSE_COMMANDS = {
     "quiz": "questions per topic, answered by computing with gradstudent (quiz --list)",
     "exercise": "exercise sheets: list, start N DIR, check N DIR [--json], export",
+    "notebooks": "the lecture notebooks: list, build DIR (.ipynb), run NAME [--fast]",
 }
 
 
@@ -50,6 +51,10 @@ def _course_command(name: str, argv: list[str]) -> int:
         from .exercises import main as exercise_main
 
         return exercise_main(argv)
+    if name == "notebooks":
+        from .notebook_tools import main as notebooks_main
+
+        return notebooks_main(argv)
     raise KeyError(name)
 
 
