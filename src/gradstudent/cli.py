@@ -39,6 +39,7 @@ _COURSE_COMMANDS = {
     "quiz": "questions per topic, answered by computing with gradstudent (quiz --list)",
     "exercise": "exercise sheets: list, start N DIR, check N DIR [--json], export",
     "notebooks": "the lecture notebooks: list, build DIR (.ipynb), run NAME [--fast]",
+    "playground": "train small networks on 2-D data in your browser ([--port N] [--no-browser])",
 }
 
 
@@ -55,6 +56,10 @@ def _course_command(name: str, argv: list[str]) -> int:
         from .notebook_tools import main as notebooks_main
 
         return notebooks_main(argv)
+    if name == "playground":
+        from .playground import main as playground_main
+
+        return playground_main(argv)
     raise KeyError(name)
 
 
