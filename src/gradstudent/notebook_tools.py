@@ -102,6 +102,7 @@ def run(name: str, fast: bool = True, source: str | Path | None = None, cwd: str
     if name not in notebooks:
         raise KeyError(f"notebooks: no notebook {name!r}; notebooks: {', '.join(notebooks)}")
     env = dict(os.environ, FAST="1" if fast else "0", MPLBACKEND="Agg")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")  # small arrays: one BLAS thread is fastest and never spins on a busy core
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return subprocess.run([sys.executable, str(notebooks[name])], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
