@@ -19,7 +19,7 @@ from .dtypes import (
     bool_ as bool, double, float, float16, float32, float64, get_default_dtype, half, int8, int16, int32, int64, long,
     set_default_dtype, short, uint8,
 )
-from .dtypes import bfloat16, int16, int8, uint8  # noqa: E402
+from .dtypes import bfloat16  # noqa: E402
 from .devices import device, get_default_device, set_default_device  # noqa: E402
 from .ops.triangular import tril, triu  # noqa: E402
 from .ops.elementwise import (

@@ -29,10 +29,44 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override any config value")
     r.add_argument("--quiet", action="store_true", help="no progress bars or console output")
     sub.add_parser("list", help="list the experiments, one line each")
+    for name, text in _COURSE_COMMANDS.items():
+        sub.add_parser(name, help=text, add_help=False)
     return p
 
 
+#: Course tools with their own argument parsers: ``gradstudent NAME --help`` shows their options.
+_COURSE_COMMANDS = {
+    "quiz": "questions per topic, answered by computing with gradstudent (quiz --list)",
+    "exercise": "exercise sheets: list, start N DIR, check N DIR [--json], export",
+    "notebooks": "the lecture notebooks: list, build DIR (.ipynb), run NAME [--fast]",
+    "playground": "train small networks on 2-D data in your browser ([--port N] [--no-browser])",
+}
+
+
+def _course_command(name: str, argv: list[str]) -> int:
+    if name == "quiz":
+        from .quiz import main as quiz_main
+
+        return quiz_main(argv)
+    if name == "exercise":
+        from .exercises import main as exercise_main
+
+        return exercise_main(argv)
+    if name == "notebooks":
+        from .notebook_tools import main as notebooks_main
+
+        return notebooks_main(argv)
+    if name == "playground":
+        from .playground import main as playground_main
+
+        return playground_main(argv)
+    raise KeyError(name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in _COURSE_COMMANDS:
+        return _course_command(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "list":
         from .experiments import all_experiments

@@ -13,7 +13,7 @@ from .grad_mode import (
 )
 from . import graph  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck
-from . import custom_function  # noqa: E402
+from . import custom_function  # noqa: E402,F401
 from .custom_function import Function, FunctionCtx, once_differentiable  # noqa: E402,F811  (PyTorch's style; the array-level base stays in .function)
 from . import function as _function_module  # noqa: E402
 from . import functional  # noqa: E402,F401

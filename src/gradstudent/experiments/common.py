@@ -6,7 +6,6 @@ from typing import Any, Callable
 
 import numpy as np
 
-import gradstudent as gs
 from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..creation import from_numpy

@@ -39,7 +39,7 @@ def silu(x: Tensor, inplace: bool = False) -> Tensor:
     return nn_ops.Silu.apply(x)
 
 
-def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: F811 (PyTorch names the argument threshold)
     return nn_ops.Softplus.apply(x, beta=beta, threshold=threshold)
 
 
