@@ -40,6 +40,11 @@ with gs.no_grad():
     print(f"test ELBO (first 100 digits) {vae.elbo(Xte_t[:100]).elbo.mean().item():.2f} nats per digit")
     print(f"IWAE (K=20) log-likelihood {vae.iwae_log_likelihood(Xte_t[:100], k=20).mean().item():.2f} (a tighter bound)")
 
+# %% [markdown]
+# ## The latent space
+# With a 2-D latent each digit's encoding $\mu_\phi(x)$ is a point in the plane; decoding a grid of $z$ shows
+# what the model has learned to generate.
+
 # %%
 with gs.no_grad():
     mu, _ = vae.encoder(Xte_t)

@@ -25,6 +25,10 @@ OUT = Path(os.environ.get("NOTEBOOK_OUT", "figures"))
 OUT.mkdir(exist_ok=True)
 gs.manual_seed(0)
 
+# %% [markdown]
+# ## Eight Gaussians
+# A mode counts as covered when at least 2% of 2,000 samples lie within $3\sigma$ of it.
+
 # %%
 data = gs.from_numpy(sample_2d("eight-gaussians", 4000, seed=0))
 steps = 150 if FAST else 3000

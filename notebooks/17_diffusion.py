@@ -34,6 +34,11 @@ for model in (ddpm, sde):
         model.loss(data[gs.randint(0, len(data), (256,))]).backward()
         opt.step()
 
+# %% [markdown]
+# ## Sampling
+# Ancestral sampling takes all $T$ steps of the reverse chain; the probability-flow ODE
+# $\dot x = -\tfrac12\beta(t)\,[x + \nabla_x \log p_t(x)]$ gives the same marginals with far fewer network evaluations.
+
 # %%
 with gs.no_grad():
     x_ddpm, n_ddpm = ddpm.sample(2000)
