@@ -1,0 +1,9 @@
+"""Generative models: autoencoders, VAEs, GANs, energy-based models (and flows, flow matching,
+diffusion). One module per family, each with its objective in the docstring."""
+
+from . import autoencoder, distributions, ebm, gan, vae  # noqa: F401
+from .autoencoder import Autoencoder, ConvAutoencoder, DenseAutoencoder  # noqa: F401
+from .distributions import Bernoulli, Normal  # noqa: F401
+from .ebm import EnergyMLP, PersistentChains, langevin_dynamics  # noqa: F401
+from .gan import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator  # noqa: F401
+from .vae import VAE, ConditionalVAE  # noqa: F401
