@@ -7,3 +7,6 @@ from .distributions import Bernoulli, Normal  # noqa: F401
 from .ebm import EnergyMLP, PersistentChains, langevin_dynamics  # noqa: F401
 from .gan import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator  # noqa: F401
 from .vae import VAE, ConditionalVAE  # noqa: F401
+from . import flows, flows_autoregressive  # noqa: F401
+from .flows import ActNorm, AffineCoupling, Flow, Permutation, RealNVP  # noqa: F401
+from .flows_autoregressive import MADE, MAF, MAFLayer  # noqa: F401
