@@ -10,3 +10,7 @@ from .vae import VAE, ConditionalVAE  # noqa: F401
 from . import flows, flows_autoregressive  # noqa: F401
 from .flows import ActNorm, AffineCoupling, Flow, Permutation, RealNVP  # noqa: F401
 from .flows_autoregressive import MADE, MAF, MAFLayer  # noqa: F401
+from . import diffusion, flow_matching, time_mlp  # noqa: F401
+from .diffusion import DDPM, VPSDE  # noqa: F401
+from .flow_matching import FlowMatching  # noqa: F401
+from .time_mlp import TimeMLP  # noqa: F401
