@@ -14,3 +14,4 @@ from . import diffusion, flow_matching, time_mlp  # noqa: F401
 from .diffusion import DDPM, VPSDE  # noqa: F401
 from .flow_matching import FlowMatching  # noqa: F401
 from .time_mlp import TimeMLP  # noqa: F401
+from .scores import DigitsScorer, frechet_distance  # noqa: F401
