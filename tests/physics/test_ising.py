@@ -19,11 +19,11 @@ def exact_4x4(T: float) -> tuple[float, float]:
     return float((w * E).sum() / 16), float((w * np.abs(M)).sum() / 16)
 
 
-@pytest.mark.parametrize("method", ["metropolis", "wolff"])
+@pytest.mark.parametrize("method", ["metropolis", "wolff", "swendsen-wang"])
 def test_matches_exact_enumeration_4x4(method):
     T = 2.5
     e_ex, m_ex = exact_4x4(T)
-    n, chains = (1500, 8) if method == "metropolis" else (300, 4)
+    n, chains = {"metropolis": (1500, 8), "wolff": (300, 4), "swendsen-wang": (400, 8)}[method]
     s = I.simulate(4, T, n, 100, chains=chains, method=method, seed=2)
     o = I.observables(s)
     assert abs(o["energy"] - e_ex) < 4 * o["energy_err"] + 1e-3
