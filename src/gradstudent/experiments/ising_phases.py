@@ -71,7 +71,7 @@ def crossing(temps: np.ndarray, out: np.ndarray, level: float = 0.5) -> float:
 
 
 @experiment("ising-phases", "Carrasquilla & Melko 2017: an MLP trained far from T_c locates the Ising transition; finite-size extrapolation of T_c",
-            sizes=[8, 16, 32], n_temps=31, chains=24, n_thermal=200, n_samples=10, every=5, hidden=100, epochs=15, lr=1e-3,
+            sizes=[8, 16, 32], n_temps=31, chains=24, n_thermal=200, n_samples=10, every=5, hidden=100, epochs=60, lr=3e-3,
             train_low=1.6, train_high=3.0)
 def run(ctx: RunContext) -> dict[str, Any]:
     c = ctx.config
@@ -85,6 +85,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
         train_mask = (temps < c["train_low"]) | (temps > c["train_high"])
         Xtr = conf[train_mask, :half].reshape(-1, L * L).astype(np.float32)
         ytr = np.repeat((temps[train_mask] > ising.T_CRITICAL).astype(np.float32), half)
+        Xtr, ytr = np.concatenate([Xtr, -Xtr]), np.concatenate([ytr, ytr])   # the s -> -s symmetry as augmentation
         model = train_classifier(Xtr, ytr, int(c["hidden"]), int(c["epochs"]), float(c["lr"]), ctx.seed)
         with no_grad():
             X = from_numpy(conf[:, half:].reshape(-1, L * L).astype(np.float32))
