@@ -70,47 +70,62 @@ def crossing(temps: np.ndarray, out: np.ndarray, level: float = 0.5) -> float:
     return float(t0 + (level - o0) * (t1 - t0) / (o1 - o0))
 
 
+def _extrapolate(Ls: np.ndarray, Ts: np.ndarray) -> tuple[float, float]:
+    """Straight line T*(L) = T_c + a / L through the finite crossings: (a, T_c)."""
+    ok = np.isfinite(Ts)
+    if ok.sum() < 2:
+        return float("nan"), float("nan")
+    slope, intercept = np.polyfit(1.0 / Ls[ok], Ts[ok], 1)
+    return float(slope), float(intercept)
+
+
 @experiment("ising-phases", "Carrasquilla & Melko 2017: an MLP trained far from T_c locates the Ising transition; finite-size extrapolation of T_c",
-            sizes=[8, 16, 32], n_temps=31, chains=24, n_thermal=200, n_samples=10, every=5, hidden=100, epochs=60, lr=3e-3,
-            train_low=1.6, train_high=3.0)
+            sizes=[8, 16, 32], n_temps=21, n_fine=25, chains=24, n_thermal=200, n_samples=10, every=5, hidden=100, epochs=60,
+            lr=3e-3, train_low=1.6, train_high=3.0, protocols=["far", "paper"])
 def run(ctx: RunContext) -> dict[str, Any]:
+    """Protocols: "far" trains only on T < train_low (ordered) and T > train_high (disordered); "paper"
+    trains, as Carrasquilla & Melko did, on every temperature labelled by the side of T_c it lies on."""
     c = ctx.config
     rng = np.random.default_rng(ctx.seed)
-    temps = np.linspace(1.0, 3.5, int(c["n_temps"]))
-    results: dict[int, np.ndarray] = {}
+    temps = np.unique(np.concatenate([np.linspace(1.0, 3.5, int(c["n_temps"])), np.linspace(2.0, 2.6, int(c["n_fine"]))]))
+    results: dict[str, dict[int, np.ndarray]] = {p: {} for p in c["protocols"]}
     rows = []
     for L in c["sizes"]:
         conf = sample_configs(int(L), temps, int(c["chains"]), int(c["n_thermal"]), int(c["n_samples"]), int(c["every"]), rng)
         half = conf.shape[1] // 2                           # train on the first half of each temperature's samples
-        train_mask = (temps < c["train_low"]) | (temps > c["train_high"])
-        Xtr = conf[train_mask, :half].reshape(-1, L * L).astype(np.float32)
-        ytr = np.repeat((temps[train_mask] > ising.T_CRITICAL).astype(np.float32), half)
-        Xtr, ytr = np.concatenate([Xtr, -Xtr]), np.concatenate([ytr, ytr])   # the s -> -s symmetry as augmentation
-        model = train_classifier(Xtr, ytr, int(c["hidden"]), int(c["epochs"]), float(c["lr"]), ctx.seed)
-        with no_grad():
-            X = from_numpy(conf[:, half:].reshape(-1, L * L).astype(np.float32))
-            p = model(X).sigmoid().numpy().reshape(len(temps), -1).mean(1)
-        results[L] = p
-        t_star = crossing(temps, p)
-        rows.append({"L": L, "T_cross": t_star, "rel_err_vs_Tc": (t_star - ising.T_CRITICAL) / ising.T_CRITICAL})
-        ctx.log(f"L={L}: output crosses 0.5 at T={t_star:.4f}")
-    Ls = np.array([r["L"] for r in rows], np.float64)
-    Ts = np.array([r["T_cross"] for r in rows])
-    ok = np.isfinite(Ts)
-    if ok.sum() >= 2:
-        slope, intercept = np.polyfit(1.0 / Ls[ok], Ts[ok], 1)
-    else:
-        slope, intercept = float("nan"), float("nan")
-    rel = (intercept - ising.T_CRITICAL) / ising.T_CRITICAL
+        for protocol in c["protocols"]:
+            if protocol == "far":
+                train_mask = (temps < c["train_low"]) | (temps > c["train_high"])
+            elif protocol == "paper":
+                train_mask = np.ones(len(temps), bool)
+            else:
+                raise ValueError(f"ising-phases: unknown protocol {protocol!r} (use 'far' or 'paper')")
+            Xtr = conf[train_mask, :half].reshape(-1, L * L).astype(np.float32)
+            ytr = np.repeat((temps[train_mask] > ising.T_CRITICAL).astype(np.float32), half)
+            Xtr, ytr = np.concatenate([Xtr, -Xtr]), np.concatenate([ytr, ytr])   # the s -> -s symmetry as augmentation
+            model = train_classifier(Xtr, ytr, int(c["hidden"]), int(c["epochs"]), float(c["lr"]), ctx.seed)
+            with no_grad():
+                X = from_numpy(conf[:, half:].reshape(-1, L * L).astype(np.float32))
+                p = model(X).sigmoid().numpy().reshape(len(temps), -1).mean(1)
+            results[protocol][L] = p
+            t_star = crossing(temps, p)
+            rows.append({"protocol": protocol, "L": L, "T_cross": t_star, "rel_err_vs_Tc": (t_star - ising.T_CRITICAL) / ising.T_CRITICAL})
+            ctx.log(f"{protocol}, L={L}: output crosses 0.5 at T={t_star:.4f}")
     ctx.save_table(rows, "crossings")
-    _figure(ctx, temps, results, Ls, Ts, slope, intercept)
-    return {"T_cross": {str(int(L)): float(t) for L, t in zip(Ls, Ts)}, "Tc_extrapolated": float(intercept),
-            "Tc_exact": float(ising.T_CRITICAL), "Tc_rel_error": float(rel), "within_1pct": bool(abs(rel) < 0.01),
-            "fss_slope": float(slope)}
+    metrics: dict[str, Any] = {"Tc_exact": float(ising.T_CRITICAL)}
+    for protocol in c["protocols"]:
+        Ls = np.array([r["L"] for r in rows if r["protocol"] == protocol], np.float64)
+        Ts = np.array([r["T_cross"] for r in rows if r["protocol"] == protocol])
+        slope, intercept = _extrapolate(Ls, Ts)
+        rel = (intercept - ising.T_CRITICAL) / ising.T_CRITICAL
+        metrics[protocol] = {"T_cross": {str(int(L)): float(t) for L, t in zip(Ls, Ts)}, "Tc_extrapolated": intercept,
+                             "Tc_rel_error": float(rel), "within_1pct": bool(abs(rel) < 0.01), "fss_slope": slope}
+        _figure(ctx, temps, results[protocol], Ls, Ts, slope, intercept, protocol)
+    return metrics
 
 
 def _figure(ctx: RunContext, temps: np.ndarray, results: dict[int, np.ndarray], Ls: np.ndarray, Ts: np.ndarray,
-            slope: float, intercept: float) -> None:
+            slope: float, intercept: float, protocol: str) -> None:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(10, 4))
@@ -131,4 +146,5 @@ def _figure(ctx: RunContext, temps: np.ndarray, results: dict[int, np.ndarray], 
     ax2.set_ylabel("T*")
     ax2.legend(fontsize=8)
     fig.tight_layout()
-    ctx.save_figure(fig, "output_vs_T.png")
+    ax.set_title(f"training protocol: {protocol}", fontsize=9)
+    ctx.save_figure(fig, f"output_vs_T_{protocol}.png")
