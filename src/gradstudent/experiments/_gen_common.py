@@ -72,7 +72,7 @@ def write_samples_csv(ctx: RunContext, points: np.ndarray, name: str = "samples.
 def image_grid(ax: object, images: np.ndarray, rows: int, cols: int, title: str = "") -> None:
     """Show (rows*cols, 64) digit images as one grid on a matplotlib Axes."""
     imgs = np.asarray(images).reshape(-1, 8, 8)[: rows * cols]
-    grid = np.ones((rows * 9 - 1, cols * 9 - 1))
+    grid = np.zeros((rows * 9 - 1, cols * 9 - 1))  # white (gray_r) separators
     for k, img in enumerate(imgs):
         r, c = divmod(k, cols)
         grid[r * 9 : r * 9 + 8, c * 9 : c * 9 + 8] = img
