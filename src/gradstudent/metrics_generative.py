@@ -90,8 +90,11 @@ def c2st(
 
     from sklearn.exceptions import ConvergenceWarning
 
+    from threadpoolctl import threadpool_limits
+
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    with warnings.catch_warnings():
+    # one OpenMP thread: the boosting's spinning worker threads are very slow on a busy machine
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="openmp"):
         warnings.simplefilter("ignore", ConvergenceWarning)
         scores = cross_val_score(clf, data, labels, cv=cv, scoring="accuracy")
     return float(np.mean(scores))
