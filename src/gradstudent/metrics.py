@@ -368,3 +368,9 @@ def trustworthiness(X: Any, X_embedded: Any, *, n_neighbors: int = 5) -> float:
     excess = ranks[np.arange(n)[:, None], embedded_neighbors] - n_neighbors
     penalty = np.sum(excess[excess > 0])
     return float(1.0 - penalty * 2.0 / (n * n_neighbors * (2.0 * n - 3.0 * n_neighbors - 1.0)))
+
+
+# Generative-model metrics (two-sample tests, likelihoods per dimension) live in their own file.
+from .metrics_generative import bits_per_dim, c2st, mmd, nll_nats_per_dim  # noqa: E402
+
+__all__ += ["c2st", "mmd", "nll_nats_per_dim", "bits_per_dim"]

@@ -59,4 +59,5 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     root_grads = [_root_gradient(o, g, "autograd.backward") for o, g in zip(outs, gos)]
     keep = create_graph if retain_graph is None else retain_graph
     run_backward(outs, root_grads, keep, create_graph)
-from .derivatives import hessian, hvp, jacobian, jvp, vjp  # noqa: E402,F401  (whole-function derivatives, as torch.autograd.functional)
+
+from .jacobians import hessian, hvp, jacobian, jvp, vhp, vjp  # noqa: E402,F401  (torch.autograd.functional names)

@@ -15,8 +15,9 @@ from .adadelta import Adadelta
 from .adam_variants import Adamax, NAdam, RAdam
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .lbfgs import LBFGS
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam", "RMSprop", "Adam", "AdamW", "LBFGS", "lr_scheduler"]
