@@ -1,7 +1,7 @@
 """Measure how much of PyTorch's commonly used API gradstudent provides.
 
     python tools/api_coverage.py                 # the table on stdout
-    python tools/api_coverage.py --markdown docs/readme/compat-table.md
+    python tools/api_coverage.py --markdown docs/api-coverage.md
 
 The names come from ``tools/api_names.py`` (grouped by area, each relative to
 ``torch``). A name counts as provided when the same dotted path resolves on

@@ -1,6 +1,6 @@
 """The flows, flow-matching and diffusion experiments run offline on tiny budgets and write their files.
 
-The default budgets (C2ST targets) are measured by running the experiments; see docs/readme/gen-flows-diffusion.md."""
+The default budgets (C2ST targets) are measured by running the experiments; see docs/generative-flows-diffusion.md."""
 
 from __future__ import annotations
 

@@ -114,3 +114,12 @@ def test_batch_norm_batch_of_one_leaves_state_alone():
     assert bn2.num_batches_tracked.item() == 1
     bn.eval()
     assert tuple(bn(gs.ones(1, 3)).shape) == (1, 3)  # eval mode uses running stats
+
+
+def test_conv_with_a_zero_kernel_is_refused_at_construction():
+    import pytest
+
+    from gradstudent import nn
+
+    with pytest.raises(ValueError, match="kernel_size should be greater than zero"):
+        nn.Conv2d(3, 4, 0)

@@ -53,6 +53,8 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding must be 'same', 'valid', an int or a tuple, got {padding!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = _tuple(kernel_size, self.n)
+        if any(int(k) < 1 for k in self.kernel_size):  # torch fails later, in forward; say it where the mistake is
+            raise ValueError(f"{name}: kernel_size should be greater than zero, got {self.kernel_size}")
         self.stride = _tuple(stride, self.n)
         self.padding = padding if isinstance(padding, str) else _tuple(padding, self.n)
         self.dilation = _tuple(dilation, self.n)
