@@ -55,10 +55,11 @@ for step in range(100 if FAST else 3000):
     opt.zero_grad()
     fm.loss(data[gs.randint(0, len(data), (256,))]).backward()
     opt.step()
+n_eval = 500 if FAST else 2000
 with gs.no_grad():
-    fm_samples, evaluations = fm.sample(2000, steps=10, method="rk4")
-    flow_samples = flow.sample(2000)
-fresh = sample_2d("two-moons", 2000, seed=1)
+    fm_samples, evaluations = fm.sample(n_eval, steps=10, method="rk4")
+    flow_samples = flow.sample(n_eval)
+fresh = sample_2d("two-moons", n_eval, seed=1)
 for name, s in (("RealNVP", flow_samples.numpy()), (f"flow matching ({evaluations} evaluations)", fm_samples.numpy())):
     print(f"{name}: C2ST against fresh data {c2st(s, fresh):.3f} (0.5 = indistinguishable)")
 fig, axes = plt.subplots(1, 3, figsize=(12, 4))

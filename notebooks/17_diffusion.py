@@ -40,10 +40,11 @@ for model in (ddpm, sde):
 # $\dot x = -\tfrac12\beta(t)\,[x + \nabla_x \log p_t(x)]$ gives the same marginals with far fewer network evaluations.
 
 # %%
+n_eval = 500 if FAST else 2000
 with gs.no_grad():
-    x_ddpm, n_ddpm = ddpm.sample(2000)
-    x_ode, n_ode = sde.sample_ode(2000, method="rk4", steps=20 if FAST else 100)
-fresh = sample_2d("two-moons", 2000, seed=1)
+    x_ddpm, n_ddpm = ddpm.sample(n_eval)
+    x_ode, n_ode = sde.sample_ode(n_eval, method="rk4", steps=20 if FAST else 100)
+fresh = sample_2d("two-moons", n_eval, seed=1)
 for name, x, n in (("DDPM ancestral", x_ddpm, n_ddpm), ("probability-flow ODE", x_ode, n_ode)):
     print(f"{name}: {n} network evaluations, C2ST {c2st(x.numpy(), fresh):.3f}")
 fig, axes = plt.subplots(1, 3, figsize=(12, 4))

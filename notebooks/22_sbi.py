@@ -33,8 +33,9 @@ x = task.simulate(theta, rng)
 npe = inference.NPE(task.dim_theta, task.dim_x, log_prior=task.log_prior)
 npe.train(theta, x, epochs=5 if FAST else 200)
 x_o = task.simulate(task.sample_prior(1, rng), rng)[0]
-samples = npe.sample(x_o, 1000, rng)
-reference = task.reference_posterior(x_o, 1000, rng)
+n_post = 300 if FAST else 1000
+samples = npe.sample(x_o, n_post, rng)
+reference = task.reference_posterior(x_o, n_post, rng)
 print(f"{n_sim} simulations: C2ST against the exact posterior {inference.c2st_score(samples, reference):.3f} (0.5 = identical)")
 
 # %% [markdown]
@@ -42,9 +43,10 @@ print(f"{n_sim} simulations: C2ST against the exact posterior {inference.c2st_sc
 
 # %%
 n_sbc = 20 if FAST else 200
-ranks, theta_true, draws = inference.sbc_ranks(task.sample_prior, task.simulate, lambda xo, n, r: npe.sample(xo, n, r), n_sbc, 100, rng)
-print("SBC uniformity p-values (first 3 dimensions):", np.round(inference.sbc_uniformity_pvalues(ranks, 100)[:3], 3))
-fig = inference.sbc_histogram_figure(ranks[:, :4], 100, names=[f"theta_{i}" for i in range(4)])
+n_draws = 50 if FAST else 100
+ranks, theta_true, draws = inference.sbc_ranks(task.sample_prior, task.simulate, lambda xo, n, r: npe.sample(xo, n, r), n_sbc, n_draws, rng)
+print("SBC uniformity p-values (first 3 dimensions):", np.round(inference.sbc_uniformity_pvalues(ranks, n_draws)[:3], 3))
+fig = inference.sbc_histogram_figure(ranks[:, :4], n_draws, names=[f"theta_{i}" for i in range(4)])
 fig.savefig(OUT / "22_sbc.png")
 levels = np.array([0.5, 0.8, 0.95])
 print("expected coverage at", levels, ":", np.round(inference.expected_coverage(theta_true, draws, levels), 2))

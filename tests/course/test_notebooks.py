@@ -18,11 +18,27 @@ def test_one_notebook_per_built_curriculum_row():
     assert {int(name[:2]) for name in NOTEBOOKS} >= ROWS
 
 
+@pytest.fixture(scope="module")
+def fast_runs(tmp_path_factory):
+    """Every notebook run once in FAST mode, two at a time (one per core), each in its own folder."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    root = tmp_path_factory.mktemp("notebooks")
+
+    def one(name):
+        folder = root / name
+        folder.mkdir()
+        return name, run(name, fast=True, cwd=folder, timeout=600), folder
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return {name: (proc, folder) for name, proc, folder in pool.map(one, NOTEBOOKS)}
+
+
 @pytest.mark.parametrize("name", list(NOTEBOOKS))
-def test_notebook_runs_in_fast_mode(name, tmp_path):
-    proc = run(name, fast=True, cwd=tmp_path, timeout=300)
+def test_notebook_runs_in_fast_mode(name, fast_runs):
+    proc, folder = fast_runs[name]
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert list((tmp_path / "figures").glob("*.png")), "every notebook draws at least one figure"
+    assert list((folder / "figures").glob("*.png")), "every notebook draws at least one figure"
 
 
 @pytest.mark.parametrize("name", list(NOTEBOOKS))

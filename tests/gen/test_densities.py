@@ -14,7 +14,7 @@ def test_seeded_shape_dtype(name):
     assert np.abs(a).max() < 6
 
 
-@pytest.mark.parametrize("density", [TwoMoons(), EightGaussians(), Checkerboard()])
+@pytest.mark.parametrize("density", [pytest.param(TwoMoons(), marks=pytest.mark.slow), EightGaussians(), Checkerboard()])  # two moons: quadrature, ~40 s
 def test_log_prob_integrates_to_one(density):
     g = (np.arange(450) + 0.5) * 0.02 - 4.5  # cell midpoints (the checkerboard has edges on integers)
     xx, yy = np.meshgrid(g, g)
@@ -22,7 +22,7 @@ def test_log_prob_integrates_to_one(density):
     assert abs(p.sum() * (g[1] - g[0]) ** 2 - 1) < 1e-2
 
 
-@pytest.mark.parametrize("density", [TwoMoons(), EightGaussians(), Checkerboard()])
+@pytest.mark.parametrize("density", [pytest.param(TwoMoons(), marks=pytest.mark.slow), EightGaussians(), Checkerboard()])
 def test_log_prob_matches_samples(density):
     # the mean log-density at the samples (a cross-entropy estimate) is finite, and samples land where p > 0
     x = density.sample(4000, seed=1)

@@ -80,3 +80,21 @@ def test_errors():
         gs.optim.LBFGS([{"params": [p]}, {"params": [gs.zeros(1, requires_grad=True)]}])
     with pytest.raises(RuntimeError, match="closure"):
         gs.optim.LBFGS([p]).step()
+
+
+def test_lbfgs_with_0d_parameters_keeps_their_shape():
+    import gradstudent as gs
+
+    a = gs.tensor(3.0, requires_grad=True)
+    b = gs.tensor(-1.0, requires_grad=True)
+    opt = gs.optim.LBFGS([a, b], line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = (a - 1.0) ** 2 + (b - 2.0) ** 2
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    assert a.shape == () and b.shape == ()
+    assert abs(a.item() - 1.0) < 1e-4 and abs(b.item() - 2.0) < 1e-4

@@ -169,7 +169,7 @@ class LBFGS(Optimizer):
         with no_grad():
             for p in self._params:
                 n = p.numel()
-                chunk = np.ascontiguousarray(flat[offset:offset + n].reshape(p.shape), dtype=p.detach().numpy().dtype)
+                chunk = np.array(flat[offset:offset + n].reshape(p.shape), dtype=p.detach().numpy().dtype)  # np.ascontiguousarray would make a 0-d chunk 1-d
                 p.copy_(from_numpy(chunk))
                 offset += n
 
