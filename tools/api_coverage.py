@@ -87,7 +87,7 @@ def markdown(table: dict[str, tuple[list[str], list[str]]]) -> str:
     total_have = sum(len(h) for h, _ in table.values())
     total = sum(len(h) + len(missing) for h, missing in table.values())
     lines = [
-        "### PyTorch compatibility, measured",
+        "# PyTorch compatibility, measured",
         "",
         f"`python tools/api_coverage.py` ({datetime.date.today().isoformat()}): of {total} PyTorch names that "
         f"tutorials and examples commonly use (the list is `tools/api_names.py`), gradstudent provides "
