@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from .serialization import atomic_write_text
+
 CELL_MARK = "# %%"
 
 
@@ -90,9 +92,7 @@ def build(out_dir: str | Path, source: str | Path | None = None) -> list[Path]:
     written = []
     for name, path in find_notebooks(source).items():
         target = out / f"{name}.ipynb"
-        tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-        tmp.write_text(json.dumps(to_ipynb(path.read_text(encoding="utf-8")), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
+        atomic_write_text(target, json.dumps(to_ipynb(path.read_text(encoding="utf-8")), indent=1, ensure_ascii=False) + "\n")
         written.append(target)
     return written
 

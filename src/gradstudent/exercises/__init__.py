@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
+from ..serialization import atomic_write_text
 from .runner import TaskResult, check, gradescope_json, report
 from .sheets import Sheet, all_sheets, get_sheet
 
@@ -28,10 +28,7 @@ __all__ = ["Sheet", "TaskResult", "all_sheets", "check", "get_sheet", "start", "
 def _write(path: Path, text: str, force: bool) -> None:
     if path.exists() and not force:
         raise FileExistsError(f"exercise: {path} exists; it may hold your work. Pass --force to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, text)
 
 
 def start(number: int, directory: str | Path, solution: bool = False, force: bool = False) -> Path:

@@ -10,8 +10,6 @@ parameter names (``0.weight``, ``0.bias``, ...), so it loads in gradstudent and 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from typing import Any
 
 import numpy as np
@@ -178,8 +176,6 @@ class Session:
 
     def export(self) -> bytes:
         """The trained model as a safetensors file (gradstudent and torch.nn.Sequential parameter names)."""
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "model.safetensors")
-            gs.save(self.model.state_dict(), path, metadata={"playground": self.config.to_query()})
-            with open(path, "rb") as f:
-                return io.BytesIO(f.read()).getvalue()
+        buffer = io.BytesIO()
+        gs.save(self.model.state_dict(), buffer, metadata={"playground": self.config.to_query()})
+        return buffer.getvalue()

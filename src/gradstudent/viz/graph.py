@@ -70,7 +70,7 @@ def graph_nodes(root: Tensor, names: dict[str, Tensor] | None = None, show_grad:
             nodes.append(Node(keys[id(t)], label, is_op=False))
         return keys[id(t)]
 
-    shapes = _output_shapes(root, order)
+    outputs = _op_outputs(root, order)
     for i, fn in enumerate(order):
         keys[id(fn)] = f"op{i}"
     for fn in order:
@@ -80,22 +80,20 @@ def graph_nodes(root: Tensor, names: dict[str, Tensor] | None = None, show_grad:
                 ins.append(keys[id(t._ctx)])
             elif t.requires_grad:
                 ins.append(leaf_key(t))
-        nodes.append(Node(keys[id(fn)], f"{fn.op_name}\n{shapes.get(id(fn), '?')}", is_op=True, inputs=ins))
+        nodes.append(Node(keys[id(fn)], f"{fn.op_name}\n{tuple(outputs[id(fn)].shape)}", is_op=True, inputs=ins))
     if root._ctx is None:
         leaf_key(root)
     return nodes
 
 
-def _output_shapes(root: Tensor, order: list[Function]) -> dict[int, tuple[int, ...]]:
-    """Each op's output shape (an op's output is an input of its consumers, or the root)."""
-    shapes: dict[int, tuple[int, ...]] = {}
-    if root._ctx is not None:
-        shapes[id(root._ctx)] = tuple(root.shape)
+def _op_outputs(root: Tensor, order: list[Function]) -> dict[int, Tensor]:
+    """Each op's output tensor, by id(op): it is an input of its consumers, or the root."""
+    outputs: dict[int, Tensor] = {id(root._ctx): root} if root._ctx is not None else {}
     for fn in order:
         for t in fn.inputs:
             if t._ctx is not None:
-                shapes[id(t._ctx)] = tuple(t.shape)
-    return shapes
+                outputs[id(t._ctx)] = t
+    return outputs
 
 
 def to_dot(nodes: list[Node]) -> str:
@@ -196,11 +194,7 @@ def step_through(root: Tensor, names: dict[str, Tensor] | None = None) -> str:
         raise ValueError("step_through: the tensor has no graph (it is a leaf or was made under no_grad)")
     by_id = {id(t): n for n, t in (names or {}).items()}
     order = topological_order([root._ctx])
-    outputs: dict[int, Tensor] = {id(root._ctx): root}
-    for fn in order:
-        for t in fn.inputs:
-            if t._ctx is not None:
-                outputs[id(t._ctx)] = t
+    outputs = _op_outputs(root, order)
     seq = [outputs[id(fn)] for fn in order]
     grads = autograd_grad(root, seq, grad_outputs=ones_like(root), retain_graph=True, allow_unused=True)
     grad_of = {id(t): g for t, g in zip(seq, grads)}
