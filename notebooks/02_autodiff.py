@@ -34,7 +34,7 @@ print(gs.autograd.graph.to_text(L, {"x": x, "w": w}))
 
 # %%
 print(step_through(L, {"x": x, "w": w}))
-L.backward()
+L.backward(retain_graph=True)  # keep the graph: we draw it below, with the gradients on the leaves
 xv, wv = x.detach().numpy(), w.detach().numpy()
 print("x.grad =", x.grad, " by hand:", (1 - np.tanh(xv * wv) ** 2) * wv + 2 * xv)
 

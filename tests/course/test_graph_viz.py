@@ -37,6 +37,13 @@ def test_show_grad_labels_leaves_with_their_gradient():
     assert f"grad [{expected[0]:.3g}" in labels[0]
 
 
+def test_a_graph_freed_by_backward_is_refused_with_advice():
+    x, w, loss = _small_graph()
+    loss.backward()  # frees the graph, as in PyTorch
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        graph_nodes(loss, names={"x": x, "w": w}, show_grad=True)
+
+
 def test_matplotlib_fallback_writes_png(tmp_path):
     x, w, loss = _small_graph()
     fig = draw_graph(loss, tmp_path / "g.png", names={"x": x, "w": w}, engine="matplotlib")

@@ -58,6 +58,11 @@ def graph_nodes(root: Tensor, names: dict[str, Tensor] | None = None, show_grad:
     """The graph below ``root`` as a list of nodes, ops in forward order, leaves first."""
     by_id = {id(t): n for n, t in (names or {}).items()}
     order = topological_order([root._ctx]) if root._ctx is not None else []
+    if any(fn.freed for fn in order):  # backward() without retain_graph let go of the inputs
+        raise RuntimeError(
+            "draw_graph: the graph below this tensor was freed by backward(); draw it before calling "
+            "backward(), or call backward(retain_graph=True) to keep it"
+        )
     keys: dict[int, str] = {}
     nodes: list[Node] = []
 
