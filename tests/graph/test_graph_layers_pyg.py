@@ -77,6 +77,9 @@ CASES = {
     "GCNConv-noloops": (lambda: G.GCNConv(5, 4, add_self_loops=False), lambda: pnn.GCNConv(5, 4, add_self_loops=False), plain, False),
     "GCNConv-unnormalized": (lambda: G.GCNConv(5, 4, normalize=False), lambda: pnn.GCNConv(5, 4, normalize=False), weighted, True),
     "ChebConv-K3": (lambda: G.ChebConv(5, 4, K=3), lambda: pnn.ChebConv(5, 4, K=3), weighted, True),
+    "ChebConv-K3-rw": (lambda: G.ChebConv(5, 4, K=3, normalization="rw"), lambda: pnn.ChebConv(5, 4, K=3, normalization="rw"), lambda m, x, e, w, b: m(x, e, w, lambda_max=3.0), True),
+    "ChebConv-K3-none": (lambda: G.ChebConv(5, 4, K=3, normalization=None), lambda: pnn.ChebConv(5, 4, K=3, normalization=None), lambda m, x, e, w, b: m(x, e, w, lambda_max=9.0), True),
+    "ChebConv-K2-sym-lambda": (lambda: G.ChebConv(5, 4, K=2), lambda: pnn.ChebConv(5, 4, K=2), lambda m, x, e, w, b: m(x, e, w, lambda_max=1.5), True),
     "ChebConv-K1": (lambda: G.ChebConv(5, 4, K=1), lambda: pnn.ChebConv(5, 4, K=1), plain, False),
     "SAGEConv": (lambda: G.SAGEConv(5, 4), lambda: pnn.SAGEConv(5, 4), plain, False),
     "SAGEConv-max-normalize": (lambda: G.SAGEConv(5, 4, aggr="max", normalize=True), lambda: pnn.SAGEConv(5, 4, aggr="max", normalize=True), plain, False),
@@ -128,6 +131,14 @@ def test_a_stack_of_layers_with_pooling_matches_pyg() -> None:
 
     torch.manual_seed(0)
     compare(make(nn, G, G.global_mean_pool), make(torch.nn, pnn, pnn.global_mean_pool), lambda m, x, e, w, b: m(x, e, b))
+
+
+def test_chebconv_refuses_a_missing_lambda_max_and_a_bad_normalization() -> None:
+    x, ei, _ = random_batch()
+    with pytest.raises(ValueError, match="lambda_max"):
+        G.ChebConv(5, 3, K=2, normalization="rw")(gs.from_numpy(x), gs.from_numpy(ei))
+    with pytest.raises(ValueError, match="normalization"):
+        G.ChebConv(5, 3, K=2, normalization="Sym")
 
 
 def test_gcn_cached_reuses_the_normalisation() -> None:

@@ -112,17 +112,21 @@ class GCNConv(MessagePassing):
 
 
 class ChebConv(MessagePassing):
-    """PyG's ``ChebConv`` (``normalization="sym"``): ``lins.k`` (no bias) applied to T_k(L_hat) x, plus ``bias``.
+    """PyG's ``ChebConv``: ``lins.k`` (no bias) applied to T_k(L_hat) x, plus ``bias``.
 
-    L_hat = 2 L / lambda_max - I with L = I - D^-1/2 A D^-1/2; lambda_max defaults to 2, so L_hat = -D^-1/2 A D^-1/2.
+    ``L_hat = 2 L / lambda_max - I``, with the Laplacian ``L`` chosen by ``normalization``:
+    ``None``: ``L = D - A``; ``"sym"``: ``L = I - D^-1/2 A D^-1/2``; ``"rw"``: ``L = I - D^-1 A``
+    (degrees summed over ``edge_index[0]``, as PyG's ``get_laplacian``). ``lambda_max`` defaults to 2
+    for ``"sym"`` (its spectrum lies in [0, 2]); the other two need it passed to ``forward``.
+    T_0 = x, T_1 = L_hat x, T_k = 2 L_hat T_{k-1} - T_{k-2}.
     """
 
     def __init__(self, in_channels: int, out_channels: int, K: int, normalization: str | None = "sym", bias: bool = True) -> None:
         super().__init__(aggr="add")
         if K <= 0:
             raise ValueError(f"ChebConv: K must be positive, got {K}")
-        if normalization != "sym":
-            raise NotImplementedError("ChebConv: only normalization='sym' is implemented")
+        if normalization not in (None, "sym", "rw"):
+            raise ValueError(f"ChebConv: normalization must be None, 'sym' or 'rw', got {normalization!r}")
         self.in_channels, self.out_channels, self.normalization = in_channels, out_channels, normalization
         self.lins = ModuleList([Linear(in_channels, out_channels, bias=False) for _ in range(K)])
         self.bias = Parameter(zeros(out_channels)) if bias else None
@@ -130,21 +134,38 @@ class ChebConv(MessagePassing):
             glorot_(lin.weight)
 
     def _norm(self, edge_index: Tensor, edge_weight: Tensor | None, n: int, lambda_max: float, dtype: Any) -> tuple[SparseAdj, Tensor]:
+        """The entries of L_hat as a sparse matrix: off-diagonal ones per edge, then the diagonal."""
         edge_index, edge_weight = remove_self_loops(edge_index, edge_weight)
         w = edge_weight if edge_weight is not None else _ones_like_edges(edge_index, dtype)
         ei = edge_index.numpy()
-        deg = scatter(w, ei[0], 0, n, "sum")
-        empty = (deg.detach().numpy() == 0).astype(dtype)
-        dinv = (deg + from_numpy(empty)).pow(-0.5) * from_numpy(1 - empty)
-        off = gather(dinv, ei[0]) * w * gather(dinv, ei[1]) * (-2.0 / lambda_max)
-        diag = 2.0 / lambda_max - 1.0
+        deg = scatter(w, ei[0], 0, n, "sum")  # d_i = sum_j w_ij over the edges leaving i
+        empty = (deg.detach().numpy() == 0).astype(dtype)  # isolated nodes: D^-1 taken as 0, as PyG
+        if self.normalization is None:  # L = D - A
+            off, diag = -w, deg
+        elif self.normalization == "sym":  # L = I - D^-1/2 A D^-1/2
+            dinv = (deg + from_numpy(empty)).pow(-0.5) * from_numpy(1 - empty)
+            off, diag = -(gather(dinv, ei[0]) * w * gather(dinv, ei[1])), from_numpy(np.ones(n, dtype=dtype))
+        else:  # "rw": L = I - D^-1 A
+            dinv = (deg + from_numpy(empty)).pow(-1.0) * from_numpy(1 - empty)
+            off, diag = -(gather(dinv, ei[0]) * w), from_numpy(np.ones(n, dtype=dtype))
+        scale = 2.0 / lambda_max  # L_hat = 2 L / lambda_max - I
         loops = np.arange(n, dtype=np.int64)
         rows, cols = np.concatenate([ei[1], loops]), np.concatenate([ei[0], loops])
-        values = cat([off, from_numpy(np.full(n, diag, dtype=dtype))], 0)
+        values = cat([off * scale, diag * scale - 1.0], 0)
         return SparseAdj(rows, cols, (n, n)), values
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None, batch: Tensor | None = None, lambda_max: float | None = None) -> Tensor:
-        adj, w = self._norm(edge_index, edge_weight, x.shape[0], 2.0 if lambda_max is None else float(lambda_max), _np_dtype(x))
+        if lambda_max is None and self.normalization != "sym":
+            raise ValueError(
+                f"ChebConv: normalization={self.normalization!r} needs lambda_max passed to forward() "
+                f"(the largest eigenvalue of L; only 'sym' has the default 2)"
+            )
+        if lambda_max is not None and (isinstance(lambda_max, Tensor) and lambda_max.numel() != 1):
+            raise ValueError(f"ChebConv: lambda_max must be one number here, got shape {tuple(lambda_max.shape)}")
+        lam = 2.0 if lambda_max is None else float(lambda_max)
+        if not lam > 0:
+            raise ValueError(f"ChebConv: lambda_max must be positive, got {lam}")
+        adj, w = self._norm(edge_index, edge_weight, x.shape[0], lam, _np_dtype(x))
         tx0 = x
         out = self.lins[0](tx0)
         if len(self.lins) > 1:
