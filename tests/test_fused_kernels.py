@@ -157,7 +157,33 @@ def _fast_cases() -> dict[str, list]:
             return ins, {"reverse": reverse, "has_bias": True, **opts}
         return make
 
+    def pair(shape_x, shape_y):  # elementwise binary ops, with broadcasting (the engine unbroadcasts)
+        def make(r, dt):
+            return [r(shape_x, dt), r(shape_y, dt)], {}
+        return make
+
+    def positive(shape):  # a denominator kept away from 0
+        def make(r, dt):
+            t = r(shape, dt)
+            return [gs.tensor(np.abs(t._data) + dt(0.5), requires_grad=True)], {}
+        return make
+
+    def one(r, dt):
+        return [r((B // 64 + 3, 64), dt, 2.0)], {}
+
+    def div(r, dt):
+        return [r((B // 64 + 3, 64), dt)] + positive((64,))(r, dt)[0], {}
+
     return {
+        "add": [pair((B // 64 + 3, 64), (64,)), pair((7, 1), (1, 5))],
+        "sub": [pair((B // 64 + 3, 64), (64,))],
+        "mul": [pair((B // 64 + 3, 64), (B // 64 + 3, 64)), pair((3, 1, 4), (5, 1))],
+        "div": [div],
+        "neg": [one],
+        "exp": [one],
+        "tanh": [one],
+        "sigmoid": [one],
+        "relu": [one],
         "linear": [lin],
         "gelu": [gelu("tanh"), gelu("none")],
         "bce_with_logits": [bce("none"), bce("mean")],

@@ -34,6 +34,9 @@ class Add(Function):
         # x.grad[i] += z.grad[i];  y.grad[i] += z.grad[i]
         return grad, grad
 
+    def backward_arrays(self, g: Array) -> tuple[Array, Array]:
+        return g, g
+
 
 @register("sub")
 class Sub(Function):
@@ -46,6 +49,9 @@ class Sub(Function):
     def backward(self, grad: Tensor) -> tuple[Tensor, Tensor | None]:
         # x.grad[i] += z.grad[i];  y.grad[i] -= z.grad[i]
         return grad, (-grad if self.needs_input_grad[1] else None)
+
+    def backward_arrays(self, g: Array) -> tuple[Array, Array | None]:
+        return g, (-g if self.needs_input_grad[1] else None)
 
 
 @register("mul")
@@ -61,6 +67,11 @@ class Mul(Function):
         need_x, need_y = self.needs_input_grad
         # x.grad[i] += z.grad[i] * y[i];  y.grad[i] += z.grad[i] * x[i]
         return (grad * y if need_x else None), (grad * x if need_y else None)
+
+    def backward_arrays(self, g: Array) -> tuple[Array | None, Array | None]:
+        x, y = self.saved_arrays()
+        need_x, need_y = self.needs_input_grad
+        return (g * y if need_x else None), (g * x if need_y else None)
 
 
 @register("div")
@@ -78,6 +89,11 @@ class Div(Function):
         gx = grad / y if need_x else None
         gy = -grad * x / (y * y) if need_y else None
         return gx, gy
+
+    def backward_arrays(self, g: Array) -> tuple[Array | None, Array | None]:
+        x, y = self.saved_arrays()
+        need_x, need_y = self.needs_input_grad
+        return (g / y if need_x else None), (-g * x / (y * y) if need_y else None)
 
 
 @register("pow")

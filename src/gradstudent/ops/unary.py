@@ -22,6 +22,9 @@ class Neg(Function):
     def backward(self, grad: Tensor) -> Tensor:
         return -grad  # x.grad[i] -= z.grad[i]
 
+    def backward_arrays(self, g: Array) -> Array:
+        return -g
+
 
 @register("exp")
 class Exp(Function):
@@ -34,6 +37,9 @@ class Exp(Function):
 
     def backward(self, grad: Tensor) -> Tensor:
         return grad * self.saved_output()  # x.grad[i] += z.grad[i] * e^x[i]
+
+    def backward_arrays(self, g: Array) -> Array:
+        return g * self.saved_output()._data
 
 
 @register("log")
@@ -137,6 +143,10 @@ class Tanh(Function):
         z = self.saved_output()
         return grad * (1.0 - z * z)  # x.grad[i] += z.grad[i] * (1 - z[i]^2)
 
+    def backward_arrays(self, g: Array) -> Array:
+        z = self.saved_output()._data
+        return g * (1.0 - z * z)
+
 
 @register("sigmoid")
 class Sigmoid(Function):
@@ -152,6 +162,10 @@ class Sigmoid(Function):
         z = self.saved_output()
         return grad * z * (1.0 - z)  # x.grad[i] += z.grad[i] * z[i] (1 - z[i])
 
+    def backward_arrays(self, g: Array) -> Array:
+        z = self.saved_output()._data
+        return g * z * (1.0 - z)
+
 
 @register("relu")
 class Relu(Function):
@@ -163,6 +177,10 @@ class Relu(Function):
     def backward(self, grad: Tensor) -> Tensor:
         (x,) = self.saved_inputs()
         return grad * _mask(x._data > 0, grad)  # x.grad[i] += z.grad[i] * [x[i] > 0]
+
+    def backward_arrays(self, g: Array) -> Array:
+        (x,) = self.saved_arrays()
+        return g * (x > 0)
 
 
 @register("abs")
