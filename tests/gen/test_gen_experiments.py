@@ -57,3 +57,16 @@ def test_gan_experiment_runs_offline_and_resumes_bit_identically(tmp_path, monke
     resumed = run_experiment(overrides={"epochs": 2}, resume=part_dir, quiet=True)
     assert resumed["status"] == "completed"
     assert (part_dir / "samples.csv").read_text() == (full_dir / "samples.csv").read_text()
+
+
+def test_vae_experiment_resumes_bit_identically(tmp_path, monkeypatch) -> None:
+    """All VAEs train in one ``ctx.epochs`` loop: one epoch then ``--resume --epochs 2`` equals two epochs."""
+    monkeypatch.setenv("GRADSTUDENT_DATA", str(tmp_path / "no-cache"))
+    tiny = {"epochs": 2, "hidden": 8, "iwae_k": 2, "betas": [0.5], "sweep_latent": 2, "max_train": 64, "batch_size": 32}
+    full = run_experiment("vae", tiny, out_root=tmp_path / "full", quiet=True)
+    run_experiment("vae", {**tiny, "epochs": 1}, out_root=tmp_path / "part", quiet=True)
+    (part_dir,) = list((tmp_path / "part").iterdir())
+    resumed = run_experiment(overrides={"epochs": 2}, resume=part_dir, quiet=True)
+    assert resumed["status"] == "completed" and (part_dir / "latent_traversals.png").exists()
+    for key in ("test_elbo_latent2", "cvae_test_elbo"):
+        assert resumed["final"][key] == full["final"][key], key
