@@ -70,3 +70,17 @@ def test_vae_experiment_resumes_bit_identically(tmp_path, monkeypatch) -> None:
     assert resumed["status"] == "completed" and (part_dir / "latent_traversals.png").exists()
     for key in ("test_elbo_latent2", "cvae_test_elbo"):
         assert resumed["final"][key] == full["final"][key], key
+
+
+@pytest.mark.slow
+def test_autoencoders_experiment_resumes_bit_identically(tmp_path, monkeypatch) -> None:
+    """All minibatch-trained AEs share one ``ctx.epochs`` loop: one epoch then ``--resume --epochs 2`` equals two."""
+    monkeypatch.setenv("GRADSTUDENT_DATA", str(tmp_path / "no-cache"))
+    tiny = {"epochs": 2, "linear_steps": 5, "latent_sizes": [2], "max_train": 64}
+    full = run_experiment("autoencoders", tiny, out_root=tmp_path / "full", quiet=True)
+    run_experiment("autoencoders", {**tiny, "epochs": 1}, out_root=tmp_path / "part", quiet=True)
+    (part_dir,) = list((tmp_path / "part").iterdir())
+    resumed = run_experiment(overrides={"epochs": 2}, resume=part_dir, quiet=True)
+    assert resumed["status"] == "completed" and (part_dir / "ae_vs_pca.png").exists()
+    for key in ("conv_ae_error_k16", "denoising_ae_error", "dense_ae_error", "sparse"):
+        assert resumed["final"][key] == full["final"][key], key
