@@ -84,3 +84,14 @@ def test_autoencoders_experiment_resumes_bit_identically(tmp_path, monkeypatch) 
     assert resumed["status"] == "completed" and (part_dir / "ae_vs_pca.png").exists()
     for key in ("conv_ae_error_k16", "denoising_ae_error", "dense_ae_error", "sparse"):
         assert resumed["final"][key] == full["final"][key], key
+
+
+def test_generative_zoo_runs_offline(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("GRADSTUDENT_DATA", str(tmp_path / "no-cache"))
+    tiny = {"steps": 4, "n_samples": 2000, "ddpm_T": 5, "ddim_steps": 2, "c2st_max_samples": 200, "c2st_classifier": "boosting",
+            "models": ["GAN", "WGAN-GP", "DDPM"]}
+    result = run_experiment("generative-zoo", tiny, out_root=tmp_path, quiet=True)
+    (run_dir,) = list(tmp_path.iterdir())
+    assert result["status"] == "completed" and (run_dir / "zoo.png").exists()
+    assert len((run_dir / "samples.csv").read_text().splitlines()) == 2001
+    assert set(result["final"]["models"]) == {"GAN", "WGAN-GP", "DDPM (DDIM, 2 steps)"}
