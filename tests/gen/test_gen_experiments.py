@@ -34,6 +34,8 @@ def test_generative_experiment_runs_offline(name, tmp_path, monkeypatch) -> None
     assert lines[0] == "x,y" and len(lines) == 1 + overrides["n_eval"]
     final = json.loads((run_dir / "metrics.json").read_text())["final"]
     assert any(k.endswith("c2st") for k in final)
+    if name == "flow-matching":
+        assert {r["model"] for r in final["nfe_vs_c2st"]} == {"flow-matching", "ddpm"}
 
 
 _TINY_GAN = {"epochs": 2, "gan_steps": 2, "wgan_gp_steps": 2, "dcgan_steps": 2, "hidden": 8, "layers": 1, "batch_size": 16,
