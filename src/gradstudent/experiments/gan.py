@@ -3,7 +3,10 @@
 Eight Gaussians (radius 2, σ = 0.2): a mode counts as covered when at least 2% of 2,000
 samples lie within 3σ of its centre; the high-quality fraction is the share of samples
 within 3σ of any centre. The classic failure of the plain GAN is mode collapse (a few
-modes); WGAN-GP's critic gives useful gradients everywhere, so it should cover all 8.
+modes); WGAN-GP's critic gives useful gradients everywhere, so it should cover all 8. Both use MLPs 3×256
+(ReLU generator, LeakyReLU critic) and latent 2; WGAN-GP takes 5 critic steps per generator step, Adam(1e-4,
+β = (0.5, 0.9)) and a penalty weight λ = 0.1, the value Gulrajani et al.'s own toy-data code uses (λ = 10 is for
+images; on this toy it let the generator swing as one blob between coverings of 8 and of 2-4 modes).
 
 DCGAN on the 8×8 digits (ConvTranspose2d generator with batch norm, conv discriminator),
 scored by the digits classifier of :mod:`gradstudent.generative.scores`: mean confidence,
@@ -124,7 +127,7 @@ def _dcgan(cfg: dict[str, Any], G: Module, seconds: float) -> tuple[dict[str, An
 
 
 @experiment("gan", "MLP GAN vs WGAN-GP on eight Gaussians (modes covered, sample quality), DCGAN on digits",
-            epochs=10, latent=2, hidden=256, layers=3, batch_size=256, gan_lr=1e-3, wgan_lr=1e-4, gp_weight=10.0,
+            epochs=10, latent=2, hidden=256, layers=3, batch_size=256, gan_lr=1e-3, wgan_lr=1e-4, gp_weight=0.1,
             gan_steps=200, wgan_gp_steps=80, n_samples=2000, dcgan_latent=16, dcgan_steps=150, scorer_epochs=30)
 def run(ctx: RunContext) -> dict[str, Any]:
     """Steps are per epoch (``gan_steps``, ``wgan_gp_steps``, ``dcgan_steps`` generator updates); see ``_train_all``."""
