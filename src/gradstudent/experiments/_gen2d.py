@@ -62,6 +62,26 @@ def train_models(ctx: RunContext, tasks: Sequence[Task], modules: Sequence[nn.Mo
     return time.perf_counter() - t0
 
 
+class Standardized(Density2D):
+    """A density rescaled to zero mean and unit variance per coordinate: z = (x - μ) / σ.
+
+    μ and σ come from 100,000 points of a fixed seed. Diffusion and flow-matching networks learn much faster
+    on standardized data (the noise N(0, I) they start from then has the data's scale); samples are mapped
+    back with ``unscale`` before they are compared with the data.
+    """
+
+    def __init__(self, density: Density2D) -> None:
+        ref = density.sample(100_000, seed=_seed(f"standardize/{density.name}"))
+        self.density, self.name = density, density.name
+        self.mean, self.std = ref.mean(0), ref.std(0)
+
+    def sample(self, n: int, seed: int = 0) -> np.ndarray:
+        return ((self.density.sample(n, seed=seed) - self.mean) / self.std).astype(np.float32)
+
+    def unscale(self, z: np.ndarray) -> np.ndarray:
+        return np.asarray(z, dtype=np.float64) * self.std + self.mean
+
+
 def write_samples(ctx: RunContext, samples: np.ndarray, name: str = "samples.csv") -> None:
     """Generated 2-D points as CSV with header ``x,y`` (written atomically)."""
     rows = "\n".join(f"{a:.6g},{b:.6g}" for a, b in np.asarray(samples, dtype=np.float64))

@@ -52,6 +52,38 @@ def fit(model: nn.Module, X: np.ndarray, loss_fn: Callable[[nn.Module, Tensor], 
     return losses, time.perf_counter() - start
 
 
+Job = tuple[nn.Module, np.ndarray, Callable[[nn.Module, Tensor], Tensor]]
+
+
+def fit_all(ctx: RunContext, jobs: dict[str, Job], lr: float, batch_size: int) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Train several models side by side in one ``ctx.epochs`` loop: each epoch is one pass of Adam on
+    ``loss_fn(model, batch)`` over each model's X, then a checkpoint of every model and optimizer (and of the
+    random state that shuffles the batches), so ``--epochs`` and ``--resume`` work as for the other experiments.
+
+    ``jobs`` maps a name (letters, digits, ``_``) to (model, X, loss_fn). Returns each model's mean training
+    loss per epoch (from the run's history, so a resumed run has the whole curve) and its training seconds.
+    """
+    holder = nn.ModuleDict({name: model for name, (model, _, _) in jobs.items()})
+    opts = [optim.Adam(model.parameters(), lr=lr) for model, _, _ in jobs.values()]
+    seconds = dict.fromkeys(jobs, 0.0)
+    for epoch in ctx.epochs(holder, opts):
+        losses = {}
+        for name, (model, X, loss_fn) in jobs.items():
+            model.train()
+            opt, total, start = opts[list(jobs).index(name)], 0.0, time.perf_counter()
+            for idx in minibatches(len(X), batch_size):
+                opt.zero_grad()
+                loss = loss_fn(model, from_numpy(X[idx]))
+                loss.backward()
+                opt.step()
+                total += loss.item() * len(idx)
+            seconds[name] += time.perf_counter() - start
+            losses[f"{name}_loss"] = total / len(X)
+        ctx.log_metrics(epoch, **losses)
+    holder.eval()
+    return {name: [row[f"{name}_loss"] for row in ctx.history if f"{name}_loss" in row] for name in jobs}, seconds
+
+
 @no_grad()
 def batched(fn: Callable[[Tensor], Tensor], X: np.ndarray, batch_size: int = 512) -> np.ndarray:
     """Apply ``fn`` to X in batches without gradients; returns a NumPy array."""

@@ -18,7 +18,7 @@ from .. import nn
 from ..classical import PCA
 from ..generative import autoencoder as ae
 from ..tensor import Tensor
-from ._gen_common import batched, digits, fit, image_grid
+from ._gen_common import Job, batched, digits, fit_all, image_grid
 from .registry import RunContext, experiment
 
 
@@ -47,33 +47,57 @@ def fit_linear_ae(X: np.ndarray, k: int, steps: int, lr: float = 1e-2) -> ae.Den
     return model
 
 
-def _pca_vs_ae(ctx: RunContext, Xtr: np.ndarray, Xte: np.ndarray, sizes: list[int], epochs: int, linear_steps: int) -> list[dict[str, Any]]:
+def _rec_loss(m: nn.Module, x: Tensor) -> Tensor:
+    return ae.reconstruction_loss(m(x)[0], x)
+
+
+def _conv_loss(m: nn.Module, x: Tensor) -> Tensor:
+    return ae.reconstruction_loss(m(x.reshape(-1, 1, 8, 8))[0].reshape(-1, 64), x)
+
+
+def _dense(k: int) -> ae.DenseAutoencoder:
+    return ae.DenseAutoencoder(64, k, hidden=(128,), output_activation=nn.Sigmoid())
+
+
+def _jobs(Xtr: np.ndarray, sizes: list[int], sigma: float, kl_weight: float, l1_weight: float) -> dict[str, Job]:
+    """Every minibatch-trained model of the experiment, trained together by ``fit_all`` (so --resume works)."""
+    jobs: dict[str, Job] = {f"dense{k}": (_dense(k), Xtr, _rec_loss) for k in sizes}
+    jobs["conv"] = (ae.ConvAutoencoder(latent=16, output_activation=nn.Sigmoid()), Xtr, _conv_loss)
+    jobs["plain"] = (_dense(16), Xtr, _rec_loss)
+    jobs["denoising"] = (_dense(16), Xtr, lambda m, x: ae.reconstruction_loss(m(ae.corrupt(x, noise_std=sigma))[0], x))
+    sparse = {"sparse_kl": (nn.Sigmoid(), lambda z: kl_weight * ae.kl_sparsity_penalty(z, 0.05)),
+              "sparse_l1": (nn.ReLU(), lambda z: l1_weight * ae.l1_sparsity_penalty(z)),
+              "sparse_none": (nn.Sigmoid(), lambda z: 0.0 * z.sum())}
+    for name, (code_activation, penalty) in sparse.items():
+        def loss_fn(m: nn.Module, x: Tensor, penalty: Any = penalty) -> Tensor:
+            x_hat, z = m(x)
+            return ae.reconstruction_loss(x_hat, x) + penalty(z)
+
+        model = ae.DenseAutoencoder(64, 64, hidden=(), code_activation=code_activation, output_activation=nn.Sigmoid())
+        jobs[name] = (model, Xtr, loss_fn)
+    return jobs
+
+
+def _pca_vs_ae(ctx: RunContext, Xtr: np.ndarray, Xte: np.ndarray, dense: dict[int, nn.Module], linear_steps: int) -> list[dict[str, Any]]:
     from scipy.linalg import subspace_angles
 
     rows = []
-    for k in sizes:
+    for k, model in dense.items():
         pca = PCA(k).fit(Xtr)
         pca_err = float(((pca.inverse_transform(pca.transform(Xte)) - Xte) ** 2).sum(1).mean())
-        rec_loss = lambda m, x: ae.reconstruction_loss(m(x)[0], x)  # noqa: E731
         mean = Xtr.mean(0)
         linear = fit_linear_ae(Xtr - mean, k, linear_steps)
         angles = subspace_angles(linear.decoder[0].weight.detach().numpy().astype(np.float64), pca.components_.T)
-        dense = ae.DenseAutoencoder(64, k, hidden=(128,), output_activation=nn.Sigmoid())
-        fit(dense, Xtr, rec_loss, epochs, lr=3e-3)
-        row = {"latent": k, "pca": pca_err, "linear_ae": _test_error(linear, Xte - mean), "dense_ae": _test_error(dense, Xte),
+        row = {"latent": k, "pca": pca_err, "linear_ae": _test_error(linear, Xte - mean), "dense_ae": _test_error(model, Xte),
                "max_principal_angle_deg": float(np.degrees(angles.max()))}
         rows.append(row)
         ctx.log(f"K={k}: PCA {pca_err:.3f}, linear AE {row['linear_ae']:.3f} (max angle {row['max_principal_angle_deg']:.2f}°), dense AE {row['dense_ae']:.3f}")
     return rows
 
 
-def _denoising(Xtr: np.ndarray, Xte: np.ndarray, sigma: float, epochs: int) -> tuple[dict[str, float], np.ndarray]:
+def _denoising(plain: nn.Module, denoise: nn.Module, Xte: np.ndarray, sigma: float) -> tuple[dict[str, float], np.ndarray]:
     from ..random import default_generator
 
-    plain = ae.DenseAutoencoder(64, 16, hidden=(128,), output_activation=nn.Sigmoid())
-    fit(plain, Xtr, lambda m, x: ae.reconstruction_loss(m(x)[0], x), epochs, lr=3e-3)
-    denoise = ae.DenseAutoencoder(64, 16, hidden=(128,), output_activation=nn.Sigmoid())
-    fit(denoise, Xtr, lambda m, x: ae.reconstruction_loss(m(ae.corrupt(x, noise_std=sigma))[0], x), epochs, lr=3e-3)
     noisy = (Xte + sigma * default_generator().normal(0.0, 1.0, Xte.shape, np.float32)).astype(np.float32)
     outs = {name: batched(lambda x, m=m: m(x)[0], noisy) for name, m in (("plain", plain), ("denoising", denoise))}
     err = lambda a: float(((a - Xte) ** 2).sum(1).mean())  # noqa: E731
@@ -81,22 +105,13 @@ def _denoising(Xtr: np.ndarray, Xte: np.ndarray, sigma: float, epochs: int) -> t
     return metrics, np.concatenate([Xte[:8], np.clip(noisy[:8], 0, 1), outs["plain"][:8], outs["denoising"][:8]])
 
 
-def _sparse(Xtr: np.ndarray, Xte: np.ndarray, epochs: int, kl_weight: float, l1_weight: float) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
-    models = {
-        "KL (sigmoid codes, ρ=0.05)": (ae.DenseAutoencoder(64, 64, hidden=(), code_activation=nn.Sigmoid(), output_activation=nn.Sigmoid()),
-                                       lambda z: kl_weight * ae.kl_sparsity_penalty(z, 0.05)),
-        "L1 (ReLU codes)": (ae.DenseAutoencoder(64, 64, hidden=(), code_activation=nn.ReLU(), output_activation=nn.Sigmoid()),
-                            lambda z: l1_weight * ae.l1_sparsity_penalty(z)),
-        "none (sigmoid codes)": (ae.DenseAutoencoder(64, 64, hidden=(), code_activation=nn.Sigmoid(), output_activation=nn.Sigmoid()),
-                                 lambda z: 0.0 * z.sum()),
-    }
-    rows, codes = [], {}
-    for name, (model, penalty) in models.items():
-        def loss_fn(m: nn.Module, x: Tensor, penalty: Any = penalty) -> Tensor:
-            x_hat, z = m(x)
-            return ae.reconstruction_loss(x_hat, x) + penalty(z)
+_SPARSE_NAMES = {"sparse_kl": "KL (sigmoid codes, ρ=0.05)", "sparse_l1": "L1 (ReLU codes)", "sparse_none": "none (sigmoid codes)"}
 
-        fit(model, Xtr, loss_fn, epochs, lr=3e-3)
+
+def _sparse(jobs: dict[str, Job], Xte: np.ndarray) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    rows, codes = [], {}
+    for key, name in _SPARSE_NAMES.items():
+        model = jobs[key][0]
         z = batched(model.encode, Xte)
         codes[name] = z
         threshold = 0.1 * float(z.max())
@@ -110,15 +125,14 @@ def _sparse(Xtr: np.ndarray, Xte: np.ndarray, epochs: int, kl_weight: float, l1_
 def run(ctx: RunContext) -> dict[str, Any]:
     cfg = ctx.config
     Xtr, _, Xte, _ = digits(cfg["max_train"])
-    epochs = int(cfg["epochs"])
     sizes = [int(k) for k in cfg["latent_sizes"]]
-    rows = _pca_vs_ae(ctx, Xtr, Xte, sizes, epochs, int(cfg["linear_steps"]))
-    conv = ae.ConvAutoencoder(latent=16, output_activation=nn.Sigmoid())
-    fit(conv, Xtr, lambda m, x: ae.reconstruction_loss(m(x.reshape(-1, 1, 8, 8))[0].reshape(-1, 64), x), epochs, lr=3e-3)
-    conv_err = _test_error(conv, Xte, (-1, 1, 8, 8))
+    jobs = _jobs(Xtr, sizes, float(cfg["noise_std"]), float(cfg["kl_weight"]), float(cfg["l1_weight"]))
+    fit_all(ctx, jobs, lr=3e-3, batch_size=128)       # one ctx.epochs loop for all of them: --epochs/--resume work
+    rows = _pca_vs_ae(ctx, Xtr, Xte, {k: jobs[f"dense{k}"][0] for k in sizes}, int(cfg["linear_steps"]))
+    conv_err = _test_error(jobs["conv"][0], Xte, (-1, 1, 8, 8))
     ctx.save_table(rows, "reconstruction_vs_latent")
-    den_metrics, den_images = _denoising(Xtr, Xte, float(cfg["noise_std"]), epochs)
-    sparse_rows, codes = _sparse(Xtr, Xte, epochs, float(cfg["kl_weight"]), float(cfg["l1_weight"]))
+    den_metrics, den_images = _denoising(jobs["plain"][0], jobs["denoising"][0], Xte, float(cfg["noise_std"]))
+    sparse_rows, codes = _sparse(jobs, Xte)
     ctx.save_table(sparse_rows, "sparse_codes")
 
     from matplotlib.figure import Figure

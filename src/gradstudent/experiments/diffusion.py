@@ -3,7 +3,7 @@
 Objectives (see ``gradstudent.generative.diffusion``): DDPM ‖ε - ε_θ(√ᾱ_t x₀ + √(1-ᾱ_t) ε, t)‖²; the VP-SDE
 model the same noise regression at continuous t ~ U(t_ε, 1) (denoising score matching, weight s_t²).
 
-Two moons: C2ST of ``n_eval`` samples vs fresh data for DDPM (ancestral, T evaluations; DDIM) and the score
+Two moons (standardized to zero mean and unit variance for training, samples mapped back): C2ST of ``n_eval`` samples vs fresh data for DDPM (ancestral, T evaluations; DDIM) and the score
 model (reverse SDE by Euler–Maruyama; probability-flow ODE by Dormand–Prince). Target C2ST ≤ 0.55.
 Digits (pixels scaled to [-1, 1], an MLP with time embedding): a grid of samples, and the scores of
 ``generative.scores.DigitsScorer`` (a digits classifier trained in this run): mean confidence, class
@@ -19,7 +19,7 @@ import numpy as np
 
 from ..datasets import density_2d, load_digits_arrays
 from ..generative import DDPM, VPSDE, DigitsScorer
-from ._gen2d import c2st_against_fresh, scatter, timed_sample, train_models, write_samples
+from ._gen2d import Standardized, c2st_against_fresh, scatter, timed_sample, train_models, write_samples
 from .registry import RunContext, experiment
 
 
@@ -34,7 +34,7 @@ class _Digits:
 
 
 @experiment("diffusion", "DDPM and the VP-SDE score model on two moons (C2ST) and DDPM on the 8x8 digits (classifier scores)",
-            epochs=10, steps_per_epoch=200, batch_size=256, lr=2e-3, hidden=[128, 128, 128], T=1000, n_eval=2000,
+            epochs=16, steps_per_epoch=500, batch_size=512, lr=2e-3, hidden=[128, 128, 128], T=1000, n_eval=2000,
             ddim_steps=50, sde_steps=500, digits=True, digits_hidden=[256, 256, 256], n_digits=1000,
             scorer_epochs=30, c2st="mlp")
 def run(ctx: RunContext) -> dict[str, Any]:
@@ -42,8 +42,9 @@ def run(ctx: RunContext) -> dict[str, Any]:
 
     cfg = ctx.config
     moons = density_2d("two-moons")
+    scaled = Standardized(moons)                        # the models learn zero-mean, unit-variance moons
     ddpm, sde = DDPM.mlp(2, tuple(cfg["hidden"]), T=cfg["T"]), VPSDE.mlp(2, tuple(cfg["hidden"]))
-    tasks: list[Any] = [("two-moons", moons, {"ddpm": ddpm.loss, "vpsde": sde.loss})]
+    tasks: list[Any] = [("two-moons", scaled, {"ddpm": ddpm.loss, "vpsde": sde.loss})]
     modules: list[Any] = [ddpm, sde]
     if cfg["digits"]:
         digits_ddpm = DDPM.mlp(64, tuple(cfg["digits_hidden"]), T=cfg["T"])
@@ -62,6 +63,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
     rows = []
     for i, (label, fn) in enumerate(samplers.items()):
         x, nfe, secs = timed_sample(fn)
+        x = scaled.unscale(x)
         acc = c2st_against_fresh(x, moons, ctx.seed, label, cfg["c2st"])
         rows.append({"sampler": label, "nfe": nfe, "c2st": acc, "sample_time_s": secs})
         results[f"two-moons/{label}/c2st"] = acc

@@ -38,12 +38,15 @@ def banana_log_prob(x: Tensor) -> Tensor:
     return -0.5 * x1**2 - 0.5 * ((x2 - BANANA_B * (x1**2 - 1.0)) / BANANA_S2) ** 2
 
 
-def train_ebm(density: Any, steps: int, batch: int, langevin_steps: int, step_size: float, lr: float,
-              hidden: int) -> tuple[ebm.EnergyMLP, float]:
-    """Persistent contrastive divergence on a ``Density2D``; returns the energy and the training seconds."""
+def new_ebm(hidden: int, lr: float) -> tuple[ebm.EnergyMLP, ebm.PersistentChains, optim.Adam]:
+    """An energy MLP 2-hidden-hidden-1, a 10,000-chain PCD buffer on [-4, 4]² (5% re-init), Adam(β₁ = 0)."""
     energy = ebm.EnergyMLP(2, (hidden, hidden))
-    chains = ebm.PersistentChains(10000, 2, low=-4.0, high=4.0, reinit=0.05)
-    opt = optim.Adam(energy.parameters(), lr=lr, betas=(0.0, 0.999))
+    return energy, ebm.PersistentChains(10000, 2, low=-4.0, high=4.0, reinit=0.05), optim.Adam(energy.parameters(), lr=lr, betas=(0.0, 0.999))
+
+
+def ebm_steps(energy: ebm.EnergyMLP, chains: ebm.PersistentChains, opt: optim.Adam, density: Any, steps: int, batch: int,
+              langevin_steps: int, step_size: float) -> float:
+    """``steps`` updates of persistent contrastive divergence on a ``Density2D``; returns the seconds."""
     rng = default_generator()
     start = time.perf_counter()
     for _ in range(steps):
@@ -52,7 +55,14 @@ def train_ebm(density: Any, steps: int, batch: int, langevin_steps: int, step_si
         opt.zero_grad()
         ebm.contrastive_divergence_loss(energy, data, negatives, alpha=0.1).backward()
         opt.step()
-    return energy, time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def train_ebm(density: Any, steps: int, batch: int, langevin_steps: int, step_size: float, lr: float,
+              hidden: int) -> tuple[ebm.EnergyMLP, float]:
+    """A fresh EBM trained for ``steps`` PCD updates (no checkpoints); returns the energy and the seconds."""
+    energy, chains, opt = new_ebm(hidden, lr)
+    return energy, ebm_steps(energy, chains, opt, density, steps, batch, langevin_steps, step_size)
 
 
 def compare_samplers(n_samples: int, n_warmup: int, hmc_samples: int, chains: int = 4) -> list[dict[str, Any]]:
@@ -109,13 +119,17 @@ def _figures(ctx: RunContext, energy: ebm.EnergyMLP, data: np.ndarray, samples: 
 
 
 @experiment("ebm", "Energy-based model (persistent contrastive divergence, Langevin) on a 2-D density; MH/ULA/MALA/HMC on a banana",
-            density="two-moons", steps=1500, batch_size=256, langevin_steps=20, step_size=0.01, lr=1e-3, hidden=64,
+            density="two-moons", epochs=10, steps_per_epoch=150, batch_size=256, langevin_steps=20, step_size=0.01, lr=1e-3, hidden=64,
             sample_steps=500, n_samples=2000, mcmc_samples=2000, mcmc_warmup=500, hmc_samples=500, c2st_max_samples=None, c2st_classifier="mlp")
 def run(ctx: RunContext) -> dict[str, Any]:
     cfg = ctx.config
     density = density_2d(cfg["density"])
-    energy, seconds = train_ebm(density, int(cfg["steps"]), int(cfg["batch_size"]), int(cfg["langevin_steps"]),
-                                float(cfg["step_size"]), float(cfg["lr"]), int(cfg["hidden"]))
+    energy, chains, opt = new_ebm(int(cfg["hidden"]), float(cfg["lr"]))
+    seconds = 0.0
+    for epoch in ctx.epochs(energy, opt, extra=chains):    # the chains are checkpointed too: --resume continues them
+        seconds += ebm_steps(energy, chains, opt, density, int(cfg["steps_per_epoch"]), int(cfg["batch_size"]),
+                             int(cfg["langevin_steps"]), float(cfg["step_size"]))
+        ctx.log_metrics(epoch, train_seconds=seconds)
     start = time.perf_counter()
     noise = from_numpy((default_generator().uniform(-4.0, 4.0, (int(cfg["n_samples"]), 2), np.float32)))
     samples = ebm.langevin_dynamics(energy, noise, int(cfg["sample_steps"]), float(cfg["step_size"]), clamp=(-4.0, 4.0)).numpy()

@@ -55,7 +55,7 @@ def _layers(flow: Flow, n: int) -> list[np.ndarray]:
 
 @experiment("flows", "RealNVP and MAF by exact likelihood on two moons and the checkerboard: C2ST, NLL vs KDE, layer-by-layer map",
             epochs=10, steps_per_epoch=200, batch_size=256, lr=2e-3, hidden=[64, 64], realnvp_transforms=8,
-            maf_transforms=5, densities=["two-moons", "checkerboard"], n_eval=2000, kde_samples=20000, c2st="mlp")
+            maf_transforms=8, densities=["two-moons", "checkerboard"], n_eval=2000, kde_samples=20000, c2st="mlp")
 def run(ctx: RunContext) -> dict[str, Any]:
     from matplotlib.figure import Figure
 

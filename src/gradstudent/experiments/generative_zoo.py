@@ -35,7 +35,7 @@ from ..random import default_generator
 from ..tensor import Tensor
 from ._gen_common import write_samples_csv
 from .ebm import train_ebm
-from .gan import train_gan
+from .gan import make_optimizers, train_gan
 from .registry import RunContext, experiment
 
 Model = tuple[Callable[[], float], Callable[[int], np.ndarray]]  # (train -> seconds, sample n -> points)
@@ -100,8 +100,8 @@ def _adversarial_and_energy(cfg: dict[str, Any], density: Any, data: Callable[[i
     G, D = nets["GAN"]
     Gw, Dw = nets["WGAN-GP"]
     return {
-        "GAN": (lambda: train_gan(G, D, data, steps, batch, False, lr=1e-3), gen_sampler(G)),
-        "WGAN-GP": (lambda: train_gan(Gw, Dw, data, max(steps // 4, 1), batch, True, lr=1e-4), gen_sampler(Gw)),
+        "GAN": (lambda: train_gan(G, D, make_optimizers(G, D, 1e-3, False), data, steps, batch, False), gen_sampler(G)),
+        "WGAN-GP": (lambda: train_gan(Gw, Dw, make_optimizers(Gw, Dw, 1e-4, True), data, max(steps // 4, 1), batch, True), gen_sampler(Gw)),
         "EBM (PCD, Langevin 500 steps)": (train_energy, sample_energy),
     }
 

@@ -21,7 +21,7 @@ import numpy as np
 from ..creation import from_numpy
 from ..generative.vae import VAE, ConditionalVAE
 from ..nn.functional import one_hot
-from ._gen_common import batched, digits, fit, image_grid
+from ._gen_common import Job, batched, digits, fit_all, image_grid
 from .registry import RunContext, experiment
 
 
@@ -77,25 +77,22 @@ def _figures(ctx: RunContext, model2: VAE, traversal_model: VAE, cvae: Condition
 def run(ctx: RunContext) -> dict[str, Any]:
     cfg = ctx.config
     Xtr, ytr, Xte, yte = digits(cfg["max_train"])
-    epochs, lr, bs, hidden, k = int(cfg["epochs"]), float(cfg["lr"]), int(cfg["batch_size"]), (int(cfg["hidden"]),), int(cfg["iwae_k"])
+    lr, bs, hidden, k = float(cfg["lr"]), int(cfg["batch_size"]), (int(cfg["hidden"]),), int(cfg["iwae_k"])
 
-    model2 = VAE(64, latent=2, hidden=hidden)
-    curve, seconds = fit(model2, Xtr, lambda m, x: m.loss(x), epochs, lr, bs)
+    onehot = one_hot(from_numpy(ytr), 10).numpy().astype(np.float32)
+    model2, cvae = VAE(64, latent=2, hidden=hidden), ConditionalVAE(64, 10, latent=2, hidden=hidden)
+    sweep_models = {float(beta): VAE(64, latent=int(cfg["sweep_latent"]), hidden=hidden) for beta in cfg["betas"]}
+    jobs: dict[str, Job] = {"latent2": (model2, Xtr, lambda m, x: m.loss(x)),
+                            "cvae": (cvae, np.concatenate([Xtr, onehot], axis=1), lambda m, xc: m.loss(xc[:, :64], xc[:, 64:]))}
+    for i, (beta, model) in enumerate(sweep_models.items()):
+        jobs[f"beta{i}"] = (model, Xtr, lambda m, x, b=beta: m.loss(x, beta=b))
+    curves, seconds_by_model = fit_all(ctx, jobs, lr, bs)       # one epoch loop for all models: --resume works
+    curve, seconds = curves["latent2"], seconds_by_model["latent2"]
     main = _scores(model2, Xte, k)
     ctx.log(f"latent 2: test ELBO {main['elbo']:.2f}, IWAE K={k} {main[f'iwae_k{k}']:.2f} nats ({seconds:.1f} s)")
 
-    rows, sweep_models = [], {}
-    for beta in cfg["betas"]:
-        model = VAE(64, latent=int(cfg["sweep_latent"]), hidden=hidden)
-        fit(model, Xtr, lambda m, x, b=float(beta): m.loss(x, beta=b), epochs, lr, bs)
-        rows.append({"beta": float(beta), **_scores(model, Xte, k), "active_units": _active_units(model, Xte)})
-        sweep_models[float(beta)] = model
+    rows = [{"beta": beta, **_scores(model, Xte, k), "active_units": _active_units(model, Xte)} for beta, model in sweep_models.items()]
     ctx.save_table(rows, "beta_sweep")
-
-    cvae = ConditionalVAE(64, 10, latent=2, hidden=hidden)
-    onehot = one_hot(from_numpy(ytr), 10).numpy().astype(np.float32)
-    joined = np.concatenate([Xtr, onehot], axis=1)
-    fit(cvae, joined, lambda m, xc: m.loss(xc[:, :64], xc[:, 64:]), epochs, lr, bs)
     cond = float(cvae.elbo(from_numpy(Xte), one_hot(from_numpy(yte), 10).float()).elbo.detach().numpy().mean())
 
     traversal = sweep_models.get(1.0, next(iter(sweep_models.values())))
