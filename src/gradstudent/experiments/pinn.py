@@ -17,7 +17,7 @@ the paper); report the relative error of ν.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -72,8 +72,10 @@ def rel_l2(model: nn.Module, x: np.ndarray, t: np.ndarray, u_ref: np.ndarray) ->
     return float(np.linalg.norm(u - u_ref) / np.linalg.norm(u_ref)), u
 
 
-def _fit(params: list[Tensor], loss_fn: Any, adam_iters: int, lr: float, lbfgs_iters: int, ctx: RunContext, tag: str) -> list[float]:
-    """Adam for ``adam_iters`` steps, then L-BFGS (strong Wolfe) for up to ``lbfgs_iters`` iterations."""
+def _fit(params: list[Tensor], loss_fn: Any, adam_iters: int, lr: float, lbfgs_iters: int, ctx: RunContext, tag: str,
+         monitor: Callable[[], float] | None = None, every: int = 1000) -> list[float]:
+    """Adam for ``adam_iters`` steps, then L-BFGS (strong Wolfe) for up to ``lbfgs_iters`` iterations;
+    every ``every`` loss evaluations, log the loss and ``monitor()`` (the error against the reference)."""
     hist = []
     opt = optim.Adam(params, lr=lr)
     for i in range(adam_iters):
@@ -90,6 +92,8 @@ def _fit(params: list[Tensor], loss_fn: Any, adam_iters: int, lr: float, lbfgs_i
         loss = loss_fn()
         loss.backward()
         hist.append(loss.item())
+        if monitor is not None and len(hist) % every == 0:
+            ctx.log(f"{tag}: loss evaluation {len(hist)}: loss {hist[-1]:.3e}, relative L2 {monitor():.3e}")
         return loss
 
     if lbfgs_iters > 0:
@@ -142,7 +146,8 @@ def run(ctx: RunContext) -> dict[str, Any]:
     Xu_t, Uu_t = from_numpy(Xu), from_numpy(Uu)
     params = list(model.parameters())
     t0 = time.perf_counter()
-    hist = _fit(params, collocation_loss(model, Xu_t, Uu_t, Xf), int(c["adam_iters"]), float(c["lr"]), int(c["lbfgs_iters"]), ctx, "forward")
+    hist = _fit(params, collocation_loss(model, Xu_t, Uu_t, Xf), int(c["adam_iters"]), float(c["lr"]), int(c["lbfgs_iters"]), ctx, "forward",
+                monitor=lambda: rel_l2(model, x, t, u_ref)[0])
     for k in range(int(c["rar_rounds"])):
         new, mean_res = worst_residual_points(model, rng, int(c["rar_candidates"]), int(c["rar_points"]))
         Xf = np.concatenate([Xf, new])
