@@ -122,7 +122,7 @@ def worst_residual_points(model: nn.Module, rng: np.random.Generator, n_candidat
 
 
 @experiment("pinn", "Raissi et al. 2019: PINN for Burgers (nu = 0.01/pi), Adam then L-BFGS; relative L2 vs Cole-Hopf; inverse problem for nu",
-            layers=8, width=20, init="xavier", n_u=100, n_f=2000, adam_iters=500, lbfgs_iters=5000, lr=1e-3, rar_rounds=0, rar_points=100,
+            layers=8, width=20, init="xavier", n_u=100, n_f=10000, adam_iters=500, lbfgs_iters=8000, lr=1e-3, rar_rounds=0, rar_points=100,
             rar_candidates=20000, rar_lbfgs_iters=500, inverse=True, n_data=2000, inv_adam_iters=500, inv_lbfgs_iters=1500)
 def run(ctx: RunContext) -> dict[str, Any]:
     """Forward problem, then (``inverse=True``) the inverse one. ``rar_rounds`` > 0 adds, after the first
