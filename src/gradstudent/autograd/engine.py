@@ -129,7 +129,8 @@ def run_backward(
         if not create_graph:
             g = g.detach()
         leaf.grad = g if leaf.grad is None else leaf.grad + g
-        for hook in leaf._hooks or ():
+        hooks: list[Any] = leaf._hooks or []
+        for hook in hooks:
             if isinstance(hook, PostAccumulateGradHook):  # e.g. DistributedDataParallel's gradient averaging
                 hook.fn(leaf)
     return None
