@@ -113,22 +113,25 @@ def run_experiment(
     it, after ``init_process_group``) trains data-parallel, rank 0 writing: see ``_distributed``.
     """
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-    writer = not distributed or _rank() == 0
     state = None
     if resume is not None:
         out = Path(resume)
         name, config, state = _resume_config(out, name, overrides)
-        if writer:
-            remove_stale_temporaries(out / CHECKPOINT)
         exp = get(name)
     else:
         name = name or DEFAULT_EXPERIMENT
         exp = get(name)
         config = check_settings(name, {"seed": 0, **exp.defaults, **overrides}, exp.defaults)
     if distributed:
-        from ._distributed import DistributedContext, check_supported, shared_run_dir
+        from ._distributed import check_supported
 
-        check_supported(name)
+        check_supported(name)  # before anything talks to the other ranks
+    writer = not distributed or _rank() == 0
+    if resume is not None and writer:
+        remove_stale_temporaries(out / CHECKPOINT)
+    if distributed:
+        from ._distributed import DistributedContext, shared_run_dir
+
         if resume is None:
             out = shared_run_dir(lambda: _new_run_dir(Path(out_root), str(name)))
     elif resume is None:
