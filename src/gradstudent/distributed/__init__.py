@@ -40,7 +40,7 @@ from .process_group import (
     is_initialized,
     reduce,
 )
-from .sampler import DistributedSampler, GlobalBatchShardSampler
+from ..utils.data.distributed import DistributedSampler, GlobalBatchShardSampler
 
 __all__ = [
     "is_available", "is_initialized", "init_process_group", "destroy_process_group", "get_rank", "get_world_size",

@@ -1,4 +1,4 @@
-"""Which samples each rank reads: ``DistributedSampler`` (torch's) and ``GlobalBatchShardSampler``.
+"""``gs.utils.data.distributed``: which samples each rank reads (``DistributedSampler``, ``GlobalBatchShardSampler``).
 
 ``DistributedSampler(dataset, num_replicas, rank, shuffle=True, seed=0, drop_last=False)``
 has ``torch.utils.data.distributed.DistributedSampler``'s semantics: every epoch one
@@ -18,6 +18,8 @@ process, and yields rank ``r``'s strided shard ``batch[r::num_replicas]`` of eac
 of the ranks' step-``k`` batches is the single run's step-``k`` batch, nothing is padded, and
 a last, shorter batch is shared unevenly (the training loop weights the ranks' losses by their
 shard sizes; see :mod:`gradstudent.experiments._distributed`).
+
+Both are also ``gradstudent.distributed.DistributedSampler`` and ``...GlobalBatchShardSampler``.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ from typing import Callable, Iterator, Sized
 
 import numpy as np
 
-from ..random import Generator
-from ..utils.data.sampler import BatchSampler, Sampler
+from ...random import Generator
+from .sampler import BatchSampler, Sampler
 
 
 def _world_defaults(num_replicas: int | None, rank: int | None, owner: str) -> tuple[int, int]:
     if num_replicas is None or rank is None:
-        from .process_group import get_rank, get_world_size, is_initialized
+        from ...distributed.process_group import get_rank, get_world_size, is_initialized  # (tensor-level: numpy and mpi4py)
 
         if not is_initialized():
             raise RuntimeError(f"{owner}: pass num_replicas and rank, or call init_process_group() first")
