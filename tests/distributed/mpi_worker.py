@@ -81,7 +81,13 @@ def ddp() -> None:
         unused = "no error"
     except RuntimeError as err:
         unused = str(err)
-    report(weights0=[float(p.detach().numpy().ravel()[0]) for p in net.parameters()],
+    second = dist.DistributedDataParallel(_net(seed=1))
+    try:
+        nn.functional.cross_entropy(second(gs.from_numpy(X)), gs.from_numpy(y)).backward(create_graph=True)
+        double = "no error"
+    except RuntimeError as err:
+        double = str(err)
+    report(weights0=[float(p.detach().numpy().ravel()[0]) for p in net.parameters()], double=double,
            ddp_vs_full=float(np.abs(ddp_grad - full_grad).max()), buckets=len(model.bucket_sizes()),
            local_vs_full=float(np.abs(local_only - full_grad).max()),
            accumulated_vs_twice_full=float(np.abs(accumulated - 2 * full_grad).max()), unused=unused)

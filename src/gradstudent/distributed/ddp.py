@@ -116,6 +116,9 @@ class DistributedDataParallel(Module):
         bucket = self._bucket_of.get(id(param))
         if bucket is None:  # a copy of a parameter (copy.deepcopy copies its hooks): not ours to average
             return
+        if param.grad is not None and param.grad.requires_grad:
+            raise RuntimeError("DistributedDataParallel: backward(create_graph=True) is not supported: the averaged "
+                               "gradients are written in place and carry no graph for a second derivative")
         bucket.ready.add(id(param))
         if len(bucket.ready) < len(bucket.params):
             return
