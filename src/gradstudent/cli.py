@@ -93,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .cli_distributed import main_distributed
 
             return main_distributed(lambda: _run_command(args))
+        from .cli_distributed import hint_without_distributed
+
+        hint_without_distributed()
         return _run_command(args)
     return 2
 

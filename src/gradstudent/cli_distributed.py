@@ -9,8 +9,23 @@ Each copy joins the process group, runs the experiment data-parallel
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Callable
+
+MPI_ENV = ("PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_RANK")  # set by mpiexec (MPICH, PMIx, Open MPI)
+
+
+def under_mpiexec() -> bool:
+    """Whether this process was started by mpiexec."""
+    return any(v in os.environ for v in MPI_ENV)
+
+
+def hint_without_distributed() -> None:
+    """Under mpiexec without --distributed every rank trains its own copy of the run: say so, once."""
+    if under_mpiexec() and os.environ.get("PMI_RANK", os.environ.get("OMPI_COMM_WORLD_RANK", "0")) == "0":
+        print("gradstudent: started by mpiexec without --distributed: every rank runs its own, separate copy of "
+              "this run; add --distributed to train one run data-parallel", file=sys.stderr)
 
 
 def main_distributed(run: Callable[[], int]) -> int:

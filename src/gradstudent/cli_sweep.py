@@ -20,7 +20,6 @@ import argparse
 import ast
 import itertools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,7 +28,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-_MPI_ENV = ("PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_RANK")  # set by mpiexec (MPICH, PMIx, Open MPI)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,7 +111,9 @@ def main(argv: list[str]) -> int:
     except (ValueError, ConfigError) as err:
         print(f"gradstudent sweep: {err}", file=sys.stderr)
         return 2
-    inside = any(v in os.environ for v in _MPI_ENV)
+    from .cli_distributed import under_mpiexec
+
+    inside = under_mpiexec()
     if args.ranks > 1 and not inside:
         return _launch(args, argv)
     if not inside:
@@ -123,6 +123,8 @@ def main(argv: list[str]) -> int:
 
     init_process_group("mpi")
     rank, world = get_rank(), get_world_size()
+    if rank == 0 and args.ranks not in (1, world):
+        print(f"gradstudent sweep: mpiexec started {world} ranks; --ranks {args.ranks} is ignored", file=sys.stderr)
     return run_or_abort(lambda: _sweep(args, keys, grid, fixed, rank, world, lambda text: broadcast_text(text)))
 
 
