@@ -91,6 +91,10 @@ class DistributedDataParallel(Module):
     def _sync_state_from_rank0(self, where: str) -> None:
         """Check that all ranks hold the same parameters and buffers, then copy rank 0's values everywhere."""
         tensors = [*self.module.parameters(), *self.module.buffers()]
+        on_device = [t for t in tensors if not isinstance(t._data, np.ndarray)]
+        if on_device:
+            raise TypeError(f"{where}: the MPI collectives here work on CPU (NumPy) tensors; {len(on_device)} of the "
+                            f"module's tensors are on {on_device[0].device}. Move the module to the CPU first.")
         check_same_layout(where, [tuple(t.shape) for t in tensors], [t._data.dtype for t in tensors])
         with no_grad():
             for t in tensors:

@@ -12,7 +12,7 @@ rounding. Three choices make it so:
   *global* batch; each rank computes on about ``batch_size / W`` samples.
 * **The global mean gradient.** ``DistributedDataParallel`` averages the ranks' gradients.
   That equals the gradient of the mean loss over the global batch when the shards are equal;
-  a last, shorter batch is shared unevenly (29 samples: 15 and 14), so each rank's mean loss
+  a last, shorter batch may be shared unevenly (13 samples: 7 and 6), so each rank's mean loss
   is weighted by ``n_rank * W / n_global`` before backward: the average of the weighted means is
   then the global mean.
 * **One writer.** Rank 0 alone creates the run directory (and tells the others its name),
