@@ -87,7 +87,13 @@ def ddp() -> None:
         double = "no error"
     except RuntimeError as err:
         double = str(err)
+    bn = dist.DistributedDataParallel(nn.BatchNorm1d(5))
+    bn(gs.from_numpy(X[rank::world] + 10.0 * rank))  # each rank updates its running mean with its own data
+    before = bn.module.running_mean.tolist()
+    bn.eval()
+    bn(gs.from_numpy(X))  # broadcast_buffers: the forward starts from rank 0's running statistics
     report(weights0=[float(p.detach().numpy().ravel()[0]) for p in net.parameters()], double=double,
+           bn_before=before, bn_after=bn.module.running_mean.tolist(),
            ddp_vs_full=float(np.abs(ddp_grad - full_grad).max()), buckets=len(model.bucket_sizes()),
            local_vs_full=float(np.abs(local_only - full_grad).max()),
            accumulated_vs_twice_full=float(np.abs(accumulated - 2 * full_grad).max()), unused=unused)

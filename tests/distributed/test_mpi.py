@@ -65,6 +65,8 @@ def test_collectives_on_two_ranks() -> None:
 def test_ddp_averages_to_the_full_batch_gradient() -> None:
     res = results(run([str(HERE / "mpi_worker.py"), "ddp"]))
     assert res[0]["weights0"] == res[1]["weights0"]  # rank 0's initial weights were broadcast
+    assert res[0]["bn_before"] != res[1]["bn_before"]  # BatchNorm statistics of each rank's own data...
+    assert res[0]["bn_after"] == res[1]["bn_after"] == res[0]["bn_before"]  # ...replaced by rank 0's at the next forward
     for r in res.values():
         assert r["buckets"] == 2
         assert r["ddp_vs_full"] < 1e-6  # average of the two shards' gradients = gradient of the whole batch
