@@ -169,7 +169,6 @@ LEFT_OUT: dict[str, str] = {
     "nn.CTCLoss": "not yet: needs the CTC forward-backward recursion",
     "ctc_loss": "as nn.CTCLoss",
     "optim.SparseAdam": "gradstudent has no sparse gradients",
-    "utils.data.distributed.DistributedSampler": "arrives with the MPI work (gs.distributed)",
     "autograd.Variable": "deprecated since PyTorch 0.4 (a Tensor is a Variable)",
     "grid_sample": "not yet: bilinear sampling at arbitrary points",
     "affine_grid": "as grid_sample",

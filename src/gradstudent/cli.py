@@ -1,4 +1,6 @@
-"""The ``gradstudent`` command: ``gradstudent run [NAME]`` and ``gradstudent list``."""
+"""The ``gradstudent`` command: ``gradstudent run [NAME]``, ``gradstudent list`` and the course tools.
+
+``run --distributed`` (under ``mpiexec``) is in :mod:`.cli_distributed`, ``sweep`` in :mod:`.cli_sweep`."""
 
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--resume", metavar="DIR", help="continue an interrupted run from its directory")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override any config value")
     r.add_argument("--quiet", action="store_true", help="no progress bars or console output")
+    r.add_argument("--distributed", action="store_true",
+                   help="data-parallel over MPI: mpiexec -n W gradstudent run NAME --distributed (docs/distributed.md)")
     sub.add_parser("list", help="list the experiments, one line each")
     for name, text in _COURSE_COMMANDS.items():
         sub.add_parser(name, help=text, add_help=False)
@@ -40,6 +44,7 @@ _COURSE_COMMANDS = {
     "exercise": "exercise sheets: list, start N DIR, check N DIR [--json], export",
     "notebooks": "the lecture notebooks: list, build DIR (.ipynb), run NAME [--fast]",
     "playground": "train small networks on 2-D data in your browser ([--port N] [--no-browser])",
+    "sweep": "a grid of settings spread over MPI ranks: sweep NAME --set lr=1e-3,3e-3 --ranks N",
 }
 
 
@@ -60,6 +65,10 @@ def _course_command(name: str, argv: list[str]) -> int:
         from .playground import main as playground_main
 
         return playground_main(argv)
+    if name == "sweep":
+        from .cli_sweep import main as sweep_main
+
+        return sweep_main(argv)
     raise KeyError(name)
 
 
@@ -77,30 +86,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name:<{width}}  {exp.summary}")
         return 0
     if args.command in (None, "run"):
-        from .experiments import run_experiment
-
         if args.command is None:  # plain `gradstudent`: show help
             build_parser().print_help()
             return 0
-        from .experiments import ConfigError
+        if args.distributed:
+            from .cli_distributed import main_distributed
 
-        overrides: dict[str, Any] = {"epochs": args.epochs, "seed": args.seed, "lr": args.lr, "batch_size": args.batch_size}
-        for item in args.set:
-            if "=" not in item or not item.split("=", 1)[0].strip():
-                print(f"gradstudent: --set expects KEY=VALUE, got {item!r}", file=sys.stderr)
-                return 2
-            key, value = item.split("=", 1)
-            overrides[key.strip()] = _parse_value(value)
-        try:
-            result = run_experiment(args.name, overrides, out_root=args.out, resume=args.resume, quiet=args.quiet)
-        except ConfigError as err:  # the user's settings: one line. Anything else is a bug: its traceback shows.
-            print(f"gradstudent: {err}", file=sys.stderr)
-            return 2
-        if result["status"] == "diverged":
-            print(f"gradstudent: training diverged ({result.get('diverged')}); try a smaller --lr", file=sys.stderr)
-            return 1
-        return 0 if result["status"] in ("completed", "interrupted") else 130
+            return main_distributed(lambda: _run_command(args))
+        from .cli_distributed import hint_without_distributed
+
+        hint_without_distributed()
+        return _run_command(args)
     return 2
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """``gradstudent run``: the exit code (2 for a mistake in the settings, 1 diverged, 130 aborted)."""
+    from .experiments import ConfigError, run_experiment
+
+    overrides: dict[str, Any] = {"epochs": args.epochs, "seed": args.seed, "lr": args.lr, "batch_size": args.batch_size}
+    for item in args.set:
+        if "=" not in item or not item.split("=", 1)[0].strip():
+            print(f"gradstudent: --set expects KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        key, value = item.split("=", 1)
+        overrides[key.strip()] = _parse_value(value)
+    try:
+        result = run_experiment(args.name, overrides, out_root=args.out, resume=args.resume, quiet=args.quiet,
+                                distributed=args.distributed)
+    except ConfigError as err:  # the user's settings: one line. Anything else is a bug: its traceback shows.
+        print(f"gradstudent: {err}", file=sys.stderr)
+        return 2
+    if result["status"] == "diverged":
+        print(f"gradstudent: training diverged ({result.get('diverged')}); try a smaller --lr", file=sys.stderr)
+        return 1
+    return 0 if result["status"] in ("completed", "interrupted") else 130
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import dtypes
 from ._tensor_data import check_tensor_data
-from .autograd.engine import run_backward
+from .autograd.engine import PostAccumulateGradHook, run_backward
 from .autograd.grad_mode import state
 from .backend import Array, device_of, get_array_module, move_to
 from .tensor_api import TensorAPI, dtype_from_type_name
@@ -222,6 +222,23 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
             hooks = self._hooks
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call ``hook(self)`` after ``backward`` has accumulated this leaf's gradient into ``.grad``.
+
+        As in torch: leaf tensors only, the hook returns nothing (it may change ``.grad`` in
+        place), and ``autograd.grad`` does not run it. Returns a removable handle.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_post_accumulate_grad_hook: cannot register a hook on a tensor that doesn't require grad")
+        if self._ctx is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks cannot be registered on "
+                               "non-leaf tensors (they have no .grad to accumulate into)")
+        if self._hooks is None:
+            self._hooks = []
+        entry = PostAccumulateGradHook(hook)
+        self._hooks.append(entry)
+        return RemovableHandle(self._hooks, entry)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""

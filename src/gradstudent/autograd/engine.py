@@ -129,6 +129,10 @@ def run_backward(
         if not create_graph:
             g = g.detach()
         leaf.grad = g if leaf.grad is None else leaf.grad + g
+        hooks: list[Any] = leaf._hooks or []
+        for hook in hooks:
+            if isinstance(hook, PostAccumulateGradHook):  # e.g. DistributedDataParallel's gradient averaging
+                hook.fn(leaf)
     return None
 
 
@@ -225,9 +229,21 @@ def _may_alias(g: Tensor, leaf_grads: dict[int, tuple[Tensor, Tensor]]) -> bool:
     return any(other._data is g._data for _, other in leaf_grads.values())
 
 
+class PostAccumulateGradHook:
+    """``Tensor.register_post_accumulate_grad_hook``'s entry: ``fn(leaf)`` runs once ``backward``
+    has added into ``leaf.grad`` (``autograd.grad``, which leaves ``.grad`` alone, never calls it)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Tensor], None]) -> None:
+        self.fn = fn
+
+
 def _run_leaf_hooks(leaf: Tensor, g: Tensor) -> Tensor:
-    hooks: list[Callable[[Tensor], Tensor | None]] = leaf._hooks or []
+    hooks: list[Any] = leaf._hooks or []
     for hook in hooks:
+        if isinstance(hook, PostAccumulateGradHook):  # runs after accumulation, not here
+            continue
         new = hook(g)
         g = g if new is None else new
     return g

@@ -155,7 +155,7 @@ class RunContext:
                 self._checkpoint(epoch + 1, model, optimizer, scheduler, extra)
                 if getattr(self, "_epoch_bar", None) is not None:
                     self._epoch_bar.update(1)
-                if self._stop_requested:
+                if self._agree_to_stop():
                     self.status = "interrupted"
                     self.log(f"Stopped after epoch {epoch + 1}; the checkpoint is saved. Continue with: gradstudent run --resume {self.out}")
                     return
@@ -165,6 +165,10 @@ class RunContext:
             if getattr(self, "_epoch_bar", None) is not None:
                 self._epoch_bar.close()
                 self._epoch_bar = None
+
+    def _agree_to_stop(self) -> bool:
+        """Whether to stop after this epoch (a data-parallel run's ranks agree on it: experiments/_distributed.py)."""
+        return self._stop_requested
 
     def _checkpoint(self, epoch: int, model: Any, optimizer: Any, scheduler: Any, extra: Any) -> None:
         state: dict[str, Any] = {"epoch": epoch, "rng": get_rng_state(), "history": self.history, "model": model.state_dict()}

@@ -11,8 +11,9 @@ from typing import Any
 import gradstudent as gs
 from .. import nn, optim
 from ..datasets import load_digits_arrays
-from ..utils.data import DataLoader, TensorDataset
-from .common import evaluate, standardize, train_epoch
+from ..utils.data import TensorDataset
+from ._distributed import train_epoch, train_loader, wrap_model
+from .common import evaluate, standardize
 from .registry import RunContext, experiment
 
 
@@ -35,13 +36,14 @@ def run(ctx: RunContext) -> dict[str, Any]:
     Xtr, Xte = standardize(Xtr, Xte)
     train = TensorDataset(gs.from_numpy(Xtr), gs.from_numpy(ytr))
     Xte_t, yte_t = gs.from_numpy(Xte), gs.from_numpy(yte)
-    loader = DataLoader(train, batch_size=cfg["batch_size"], shuffle=True)
+    loader = train_loader(ctx, train, cfg["batch_size"])  # DataLoader(shuffle=True); under --distributed, this rank's shards
 
     model = make_mlp([64, *cfg["hidden"], 10])
+    net = wrap_model(ctx, model)  # DistributedDataParallel(model) under --distributed
     optimizer = optim.Adam(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     ctx.log(str(model))
     for epoch in ctx.epochs(model, optimizer):
-        train_loss = train_epoch(ctx, model, loader, optimizer, nn.functional.cross_entropy)
+        train_loss = train_epoch(ctx, net, loader, optimizer, nn.functional.cross_entropy)
         test_loss, test_acc = evaluate(model, Xte_t, yte_t)
         ctx.log_metrics(epoch, train_loss=train_loss, test_loss=test_loss, test_acc=test_acc)
     test_loss, test_acc = evaluate(model, Xte_t, yte_t)

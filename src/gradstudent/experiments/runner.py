@@ -103,31 +103,45 @@ def run_experiment(
     out_root: str | Path = "runs",
     resume: str | Path | None = None,
     quiet: bool = False,
+    distributed: bool = False,
 ) -> dict[str, Any]:
     """Run (or resume) an experiment; returns what it wrote to ``metrics.json``.
 
     Settings are validated first (:mod:`.settings`); a :class:`ConfigError` means nothing
     was written. On resume only ``epochs`` may change, and ``config.json`` is rewritten
-    only once the checkpoint has been restored.
+    only once the checkpoint has been restored. ``distributed=True`` (every MPI rank calls
+    it, after ``init_process_group``) trains data-parallel, rank 0 writing: see ``_distributed``.
     """
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     state = None
     if resume is not None:
         out = Path(resume)
         name, config, state = _resume_config(out, name, overrides)
-        remove_stale_temporaries(out / CHECKPOINT)
         exp = get(name)
     else:
         name = name or DEFAULT_EXPERIMENT
         exp = get(name)
         config = check_settings(name, {"seed": 0, **exp.defaults, **overrides}, exp.defaults)
+    if distributed:
+        from ._distributed import check_supported
+
+        check_supported(name)  # before anything talks to the other ranks
+    writer = not distributed or _rank() == 0
+    if resume is not None and writer:
+        remove_stale_temporaries(out / CHECKPOINT)
+    if distributed:
+        from ._distributed import DistributedContext, shared_run_dir
+
+        if resume is None:
+            out = shared_run_dir(lambda: _new_run_dir(Path(out_root), str(name)))
+    elif resume is None:
         out = _new_run_dir(Path(out_root), name)
     record = json.dumps({"experiment": name, "config": config}, indent=2)
-    if state is None:
+    if state is None and writer:
         atomic_write_text(out / "config.json", record)
 
-    ctx = RunContext(name, config, out, resume=state, quiet=quiet)
-    ctx.config_record = record if state is not None else None  # written once the checkpoint is restored
+    ctx = DistributedContext(name, config, out, resume=state, quiet=quiet) if distributed else RunContext(name, config, out, resume=state, quiet=quiet)
+    ctx.config_record = record if state is not None and writer else None  # written once the checkpoint is restored
     manual_seed(ctx.seed)
     ctx.log(f"gradstudent run {name}  ->  {out}")
     ctx.log("config: " + ", ".join(f"{k}={v}" for k, v in config.items()))
@@ -153,17 +167,25 @@ def run_experiment(
         "wall_time_s": round(elapsed, 2),
         "history": ctx.history,
     }
+    if distributed:
+        result["world_size"] = getattr(ctx, "world_size", 1)
     if ctx.status == "diverged":
         result["diverged"] = ctx.diverged_at
         ctx.log(f"[{name}] diverged: {result['diverged']} is not finite. The last finite epoch's checkpoint is kept; "
                 "try a smaller learning rate.")
     ctx.write_json("metrics.json", result)
-    if ctx.history:
+    if ctx.history and writer:
         _plot_curves(ctx)
     if final:
         ctx.log(f"[{name}] {ctx.status} in {elapsed:.1f} s: " + ", ".join(f"{k} = {_fmt(v)}" for k, v in final.items()))
     ctx.log(f"Results in {out}")
     return result
+
+
+def _rank() -> int:
+    from ..distributed import get_rank
+
+    return get_rank()
 
 
 def _non_finite(values: dict[str, Any]) -> str | None:

@@ -1,8 +1,9 @@
-"""``gs.nn.parallel``: importable like ``torch.nn.parallel``; not yet implemented.
+"""``gs.nn.parallel``: importable like ``torch.nn.parallel``.
 
-``DistributedDataParallel`` (and ``DataParallel``) arrive with the MPI work;
-constructing one raises NotImplementedError with that message, so a program
-fails at the line that needs it rather than training differently.
+``DistributedDataParallel`` is :class:`gradstudent.distributed.DistributedDataParallel` (it
+lives there, above ``nn``, because it needs the MPI process group); it is looked up when first
+asked for. ``DataParallel`` (one process driving several devices) does not exist here:
+gradstudent runs one process per device, so use ``DistributedDataParallel`` under ``mpiexec``.
 """
 
 from __future__ import annotations
@@ -14,14 +15,18 @@ from ..module import Module
 __all__ = ["DistributedDataParallel", "DataParallel"]
 
 
-class DistributedDataParallel(Module):
-    """Not implemented yet: raises NotImplementedError (it arrives with the MPI work)."""
+class DataParallel(Module):
+    """Not available: raises NotImplementedError (use DistributedDataParallel, one process per device)."""
 
     def __init__(self, module: Any = None, *args: Any, **kwargs: Any) -> None:
-        from ...distributed import MESSAGE
+        raise NotImplementedError("DataParallel: gradstudent runs one process per device; use "
+                                  "gradstudent.distributed.DistributedDataParallel under mpiexec (docs/distributed.md), "
+                                  "or the module itself in a single process.")
 
-        raise NotImplementedError(f"{type(self).__name__}: {MESSAGE} Use the module itself in a single process.")
 
+def __getattr__(name: str) -> Any:
+    if name == "DistributedDataParallel":
+        from ...distributed.ddp import DistributedDataParallel
 
-class DataParallel(DistributedDataParallel):
-    """Not implemented yet: raises NotImplementedError (gradstudent runs one process on one device)."""
+        return DistributedDataParallel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
