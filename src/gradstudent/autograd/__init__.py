@@ -49,8 +49,8 @@ def _load_api() -> None:
     )
     # PyTorch code imports these from torch.autograd.function (an alias: the core never uses them)
     function_module = importlib.import_module(f"{__name__}.function")
-    function_module.FunctionCtx = custom.FunctionCtx
-    function_module.once_differentiable = custom.once_differentiable
+    function_module.FunctionCtx = custom.FunctionCtx  # type: ignore[attr-defined]
+    function_module.once_differentiable = custom.once_differentiable  # type: ignore[attr-defined]
 
 
 def __getattr__(name: str) -> Any:
@@ -70,7 +70,7 @@ class set_detect_anomaly(detect_anomaly):  # noqa: N801 - PyTorch's name
         self._mode = bool(mode)
         state.anomaly = self._mode
 
-    def __enter__(self) -> "set_detect_anomaly":
+    def __enter__(self) -> "set_detect_anomaly":  # type: ignore[override]  # (as PyTorch: ``as`` gives the object)
         return self
 
     def __exit__(self, *exc: object) -> None:
