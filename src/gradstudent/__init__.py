@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from . import backend, dtypes
 from .autograd.function import FUNCTIONS as _FUNCTIONS
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -49,7 +51,7 @@ def log_softmax(x: Tensor, dim: int) -> Tensor:
 from .tensor_api import mm  # noqa: E402
 
 
-def is_tensor(x: object) -> bool:
+def is_tensor(x: object) -> builtins.bool:  # (``bool`` here is gradstudent.bool, the dtype)
     return isinstance(x, Tensor)
 
 
