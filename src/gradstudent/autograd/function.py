@@ -68,7 +68,7 @@ def register(name: str, *, method: str | None = None, function: str | None = Non
     ``method="cube"`` also provides ``x.cube(*args, **options)`` and ``function="cube"``
     ``gradstudent.cube(x, *args, **options)``, both ``Op.apply``: a new op is declared in
     one place (its module), plus its test row. Ops whose public function does more than
-    ``apply`` (argument checks, scalars) write that function and name it in ``tensor_ops.py``.
+    ``apply`` (argument checks, scalars) decorate that function with :func:`tensor_method` instead.
     """
 
     def deco(cls: type[Function]) -> type[Function]:
