@@ -202,3 +202,11 @@ def test_the_checks_catch_a_violation() -> None:
     assert all(rank(layer_of(t)) > rank(layer_of("gradstudent.tensor")) for t in targets)
     lazy = ast.parse("def f():\n    from .ops import inplace\n")
     assert len(function_level_imports(lazy)) == 1
+
+
+def test_op_results_are_plain_tensors_also_for_a_parameter() -> None:
+    """The core makes results with ``inputs[0]._make``, which always makes a ``Tensor`` (never a
+    ``Parameter``, as in PyTorch), for recorded ops, comparisons and views alike."""
+    p = gradstudent.nn.Parameter(gradstudent.tensor([1.0, -2.0]))
+    for result in (p * 2, p.sum(), p == 1.0, p.view(1, 2), p.all(), p.detach(), p.data):
+        assert type(result) is gradstudent.Tensor

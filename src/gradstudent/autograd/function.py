@@ -164,6 +164,8 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward on the inputs' arrays and, if needed, record this node."""
+        if not inputs:
+            raise TypeError(f"{cls.op_name}.apply: an op needs at least one input tensor")
         if state.grad_enabled:
             for t in inputs:
                 if t._view is not None:  # a view whose base was changed in place gets its new history
