@@ -312,7 +312,7 @@ class InplaceOps:
     def _write(self, op: str, index: Any, value: Any) -> Tensor:
         """``self[index] = value``, recorded as one IndexPut node when a graph is being built."""
         me: Tensor = self  # type: ignore[assignment]
-        _OPS["setitem"](me, index, value, op=op)
+        _OPS["_setitem"](me, index, value, op=op)
         return me
 
     # ---- random fills (never recorded: the values do not depend on anything) -----------

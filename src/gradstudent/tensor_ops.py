@@ -41,8 +41,9 @@ class TensorOps:
         def clone(self) -> Tensor: ...
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        """Methods declared by an op's registration (``@register(name, method=...)``)."""
-        apply = _OPS.get(name)
+        """Methods declared by an op's registration (``@register(name, method=...)``); the private
+        entries (``_rebase``, ``_cast``...) are for the typed methods only."""
+        apply = None if name.startswith("_") else _OPS.get(name)
         if apply is None:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
         return functools.partial(apply, self)
@@ -209,7 +210,7 @@ class TensorOps:
 
     # ---- indexing
     def __getitem__(self, index: Any) -> Tensor: return _OPS["getitem"](self, index)
-    def __setitem__(self, index: Any, value: Any) -> None: _OPS["setitem"](self, index, value)
+    def __setitem__(self, index: Any, value: Any) -> None: _OPS["_setitem"](self, index, value)
     def gather(self, dim: int, index: Any) -> Tensor: return _OPS["gather"](self, dim, index)
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor: return _OPS["scatter_add"](self, dim, index, src)
     def index_select(self, dim: int, index: Any) -> Tensor: return _OPS["index_select"](self, dim, index)

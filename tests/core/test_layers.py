@@ -210,3 +210,9 @@ def test_op_results_are_plain_tensors_also_for_a_parameter() -> None:
     p = gradstudent.nn.Parameter(gradstudent.tensor([1.0, -2.0]))
     for result in (p * 2, p.sum(), p == 1.0, p.view(1, 2), p.all(), p.detach(), p.data):
         assert type(result) is gradstudent.Tensor
+
+
+def test_private_table_entries_are_not_tensor_methods() -> None:
+    x = gradstudent.zeros(2)
+    assert "_cast" in TENSOR_METHODS and not hasattr(x, "_cast")
+    assert not hasattr(x, "_setitem")

@@ -198,7 +198,7 @@ def refresh_view(t: Tensor) -> None:
     )
 
 
-@tensor_method("setitem")
+@tensor_method("_setitem")
 def setitem(x: Tensor, index: Any, value: Any, op: str = "setitem") -> None:
     """``x[index] = value`` in place; recorded in the graph when ``x`` or ``value`` requires grad."""
     idx = _to_index(index)
