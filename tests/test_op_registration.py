@@ -9,6 +9,7 @@ import torch
 
 import gradstudent as gs
 from gradstudent.autograd import Function, register
+from gradstudent.autograd.function import tensor_method
 from gradstudent.backend import get_array_module
 from oracle import check_op
 
@@ -46,3 +47,27 @@ def test_unknown_names_still_raise() -> None:
 def test_names_cannot_be_provided_twice() -> None:
     with pytest.raises(ValueError, match="already provided"):
         register("cube_demo_2", method="cube_demo")(type("Dup", (Function,), {}))
+
+
+@tensor_method("clip_demo", function="clip_demo")
+def clip_demo(x: gs.Tensor, bound: float) -> gs.Tensor:
+    """An op whose public function does more than ``apply`` (here: checks its argument), declared here only."""
+    if bound <= 0:
+        raise ValueError(f"clip_demo: bound must be positive, got {bound}")
+    return x.clamp(-bound, bound)
+
+
+def test_tensor_method_on_a_public_function() -> None:
+    x = gs.tensor([1.0, -2.0, 0.25], requires_grad=True)
+    np.testing.assert_allclose(x.clip_demo(0.5).detach().numpy(), [0.5, -0.5, 0.25])
+    gs.clip_demo(x, 0.5).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match="bound must be positive"):
+        x.clip_demo(0.0)
+    with pytest.raises(ValueError, match="already provided"):
+        tensor_method("clip_demo")(clip_demo)
+
+
+def test_an_op_needs_an_input_tensor() -> None:
+    with pytest.raises(TypeError, match="cube_demo.apply: an op needs at least one input tensor"):
+        CubeDemo.apply()

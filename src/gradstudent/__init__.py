@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from . import backend, dtypes
 from .autograd.function import FUNCTIONS as _FUNCTIONS
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -21,6 +23,8 @@ from .dtypes import (
 )
 from .dtypes import bfloat16  # noqa: E402
 from .devices import device, get_default_device, set_default_device  # noqa: E402
+from .tensor import Tensor  # noqa: E402
+from . import ops  # noqa: E402,F401  (the one place that loads the ops: they register Tensor's methods)
 from .ops.triangular import tril, triu  # noqa: E402
 from .ops.elementwise import (
     abs, add, clamp, cos, div, exp, expm1, log, log1p, maximum, minimum, mul, neg, pow, relu, rsqrt, sigmoid, sign,
@@ -31,7 +35,6 @@ from .ops.linalg import dot, einsum, matmul, outer
 from .ops.reduce import amax, amin, argmax, argmin, cumsum, logsumexp, max, mean, min, norm, prod, std, sum, var
 from .ops.shape import cat, chunk, expand, flatten, flip, narrow, permute, reshape, split, squeeze, stack, transpose, unflatten, unsqueeze
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import Tensor
 
 clip = clamp
 concat = concatenate = cat
@@ -48,7 +51,7 @@ def log_softmax(x: Tensor, dim: int) -> Tensor:
 from .tensor_api import mm  # noqa: E402
 
 
-def is_tensor(x: object) -> bool:
+def is_tensor(x: object) -> builtins.bool:  # (``bool`` here is gradstudent.bool, the dtype)
     return isinstance(x, Tensor)
 
 
@@ -64,6 +67,7 @@ def __getattr__(name: str) -> object:
 
 
 from . import autograd, linalg  # noqa: E402
+autograd._load_api()  # the autograd API (grad, gradcheck, Function...): built on tensors and ops, so loaded after them
 from . import nn, optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402

@@ -23,6 +23,7 @@ import numpy as np
 from .creation import from_numpy, linspace, randint, tensor
 from .ops.elementwise import where
 from .ops.index import gather, index_select
+from .ops.nn_ops import Erf
 from .ops.shape import cat, stack
 from .tensor import Tensor
 
@@ -379,9 +380,7 @@ def is_floating_point(x: Tensor) -> bool:
 
 
 def erf(x: Tensor) -> Tensor:
-    from .nn.functional import erf as _erf
-
-    return _erf(x)
+    return Erf.apply(x)
 
 
 def searchsorted(sorted_sequence: Tensor, values: Any, *, right: bool = False) -> Tensor:

@@ -16,15 +16,18 @@ Operations (``+``, ``sum``, ``reshape``, ...) are methods inherited from
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Iterator, overload
 
 import numpy as np
 
 from . import dtypes
+from ._axes import normalize_dim
 from ._tensor_data import check_tensor_data
-from .autograd.engine import PostAccumulateGradHook, run_backward
-from .autograd.grad_mode import state
+from .autograd.engine import PostAccumulateGradHook, root_gradient, run_backward
+from .autograd.function import TENSOR_METHODS as _OPS
 from .backend import Array, device_of, get_array_module, move_to
+from .devices import device_named
 from .tensor_api import TensorAPI, dtype_from_type_name
 from .tensor_inplace import InplaceOps
 from .tensor_ops import TensorOps
@@ -62,6 +65,11 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
     _data: Array
     grad: Tensor | None
     requires_grad: bool
+    _ctx: Function | None
+    _vbox: list[int]  # the version counter, shared with views of the same memory
+    _view: tuple[Tensor, Function, bool] | None  # (viewed tensor, view op, made with grad mode on)
+    _hooks: list[Callable[[Tensor], Tensor | None] | PostAccumulateGradHook] | None  # gradient hooks, then post-accumulate hooks
+    _name: str | None
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
@@ -87,10 +95,15 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         self._hooks = None
         self._name = None
 
-    @classmethod
-    def _make(cls, data: Array, requires_grad: bool = False) -> Tensor:
-        """Wrap an array without copying (the fast path every op result takes)."""
-        t = object.__new__(cls)
+    @staticmethod
+    def _make(data: Array, requires_grad: bool = False) -> Tensor:
+        """Wrap an array without copying (the fast path every op result takes).
+
+        Always a plain ``Tensor``, also when called on a subclass or an instance
+        (``parameter._make(a)``): the autograd core, which never names this class,
+        makes results with ``inputs[0]._make(array)``.
+        """
+        t = object.__new__(Tensor)
         t._set_fields(data, requires_grad)
         return t
 
@@ -118,12 +131,14 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
     def shape(self) -> tuple[int, ...]:
         return self._data.shape
 
-    def size(self, dim: int | None = None) -> Any:  # tuple[int, ...] without dim, int with one
+    @overload
+    def size(self, dim: None = None) -> tuple[int, ...]: ...
+    @overload
+    def size(self, dim: int) -> int: ...
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape (a tuple), or the length of axis ``dim``."""
         if dim is None:
             return self._data.shape
-        from .ops._util import normalize_dim
-
         return self._data.shape[normalize_dim(dim, self._data.ndim, "size")] if self._data.ndim else 1
 
     @property
@@ -148,8 +163,6 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
     @property
     def device(self) -> str:
         """A :class:`gradstudent.device` (a ``str`` subclass: ``"cpu"`` or ``"cuda"``)."""
-        from .devices import device_named
-
         return device_named(device_of(self._data))
 
     @property
@@ -201,10 +214,10 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
                 "inputs with requires_grad=True, and compute it outside no_grad()?"
             )
         if self._view is not None:
-            from .ops.inplace import refresh_view
-
-            refresh_view(self)
-        root_grad = _root_gradient(self, gradient, "backward")
+            self._refresh_view()
+        if gradient is not None and not isinstance(gradient, Tensor):
+            gradient = Tensor(gradient, dtype=self.dtype)
+        root_grad = root_gradient(self, gradient, "backward")
         run_backward([self], [root_grad], retain_graph or create_graph, create_graph)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
@@ -244,8 +257,6 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if self._ctx is None:
             return
-        import weakref
-
         ref = weakref.ref(self)
 
         def store(g: Tensor) -> None:
@@ -333,12 +344,14 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         if dtype is not None and np.dtype(dtype) != self.dtype:
             out = out.type(dtype)
         if device is not None and str(device).split(":")[0] != self.device:
-            from .ops.elementwise import ToDevice
-
-            out = ToDevice.apply(out, device=device)
+            out = _OPS["_to_device"](out, device=device)
         return out.clone() if copy and out is self else out
 
-    def type(self, dtype: Any = None) -> Any:  # Tensor, or str without dtype
+    @overload
+    def type(self, dtype: None = None) -> str: ...
+    @overload
+    def type(self, dtype: np.dtype | type | str) -> Tensor: ...
+    def type(self, dtype: np.dtype | type | str | None = None) -> Tensor | str:
         """A copy converted to ``dtype`` (``self`` when it already has it); without
         ``dtype``, PyTorch's type name (``"torch.FloatTensor"``).
 
@@ -351,10 +364,8 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         dtype = dtype_from_type_name(dtype) if isinstance(dtype, str) and "Tensor" in dtype else np.dtype(dtype)
         if dtype == self._data.dtype:
             return self
-        from .ops.elementwise import Cast
-
         if self.requires_grad and dtype.kind == "f":
-            return Cast.apply(self, dtype=dtype)
+            return _OPS["_cast"](self, dtype=dtype)
         return Tensor._make(self._data.astype(dtype))
 
     def float(self) -> Tensor:
@@ -376,9 +387,11 @@ class Tensor(TensorOps, InplaceOps, TensorAPI):
         return self.type(dtypes.bool_)
 
     def clone(self) -> Tensor:
-        from .ops.elementwise import Clone
+        return _OPS["clone"](self)
 
-        return Clone.apply(self)
+    def _refresh_view(self) -> None:
+        """Bring this view's history up to date after the tensor it views changed in place (ops/inplace.py)."""
+        _OPS["_refresh_view"](self)
 
     def cpu(self) -> Tensor:
         return self.to("cpu")
@@ -412,28 +425,3 @@ class RemovableHandle:
 
     __call__ = remove  # calling the handle also removes the hook
 
-
-def _root_gradient(t: Tensor, gradient: Any, where: str) -> Tensor:
-    if gradient is None:
-        if t._data.size != 1:
-            raise RuntimeError(
-                f"{where}: grad can be implicitly created only for scalar outputs, but this tensor has "
-                f"shape {tuple(t.shape)}. Reduce it to a scalar first (e.g. loss.sum()), or pass "
-                f"gradient=<tensor of shape {tuple(t.shape)}> to compute a vector-Jacobian product."
-            )
-        xp = get_array_module(t._data)
-        return Tensor._make(xp.ones_like(t._data))
-    g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=t.dtype)
-    if g.shape != t.shape:
-        raise RuntimeError(f"{where}: gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.shape)}")
-    if g.dtype != t.dtype:  # as torch: the seed takes the output's dtype, so .grad keeps the leaf's dtype
-        g = g.type(t.dtype)
-    return g if state.grad_enabled and g.requires_grad else Tensor._make(g._data.copy())
-
-
-from .autograd import function as _function  # noqa: E402
-from .tensor_ops import bind_ops  # noqa: E402  (the ops need Tensor, so they load after it)
-
-_function._Tensor = Tensor
-bind_ops()
-from .ops import inplace as _inplace  # noqa: E402,F401  (in-place ops in a graph; registers the view refresh)

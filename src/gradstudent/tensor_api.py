@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._tensor_data import check_tensor_data
+from .backend import get_array_module, move_to
+
 if TYPE_CHECKING:
     from .tensor import Tensor
 
@@ -29,6 +32,12 @@ def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(s) for s in size)
 
 
+def _shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    if any(s < 0 for s in shape):
+        raise ValueError(f"negative dimension in shape {shape}")
+    return shape
+
+
 class TensorAPI:
     __slots__ = ()
     _data: Any
@@ -36,11 +45,12 @@ class TensorAPI:
     # ---- new tensors like this one (dtype and device) ---------------------------------
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """A copy of ``data`` as a tensor with this tensor's dtype (unless ``dtype`` is given) and device."""
-        from .creation import tensor
-
         data = data.detach().numpy() if hasattr(data, "detach") else data
-        return tensor(data, dtype=self._data.dtype if dtype is None else dtype, requires_grad=requires_grad,
-                      device=self._device())
+        if isinstance(data, list | tuple):  # (as gs.tensor: a list may hold tensors)
+            data = [d._data if isinstance(d, TensorAPI) else d for d in data]
+        check_tensor_data(data)
+        array = get_array_module(data).array(data, dtype=self._data.dtype if dtype is None else dtype)
+        return self._new_leaf(array, requires_grad)
 
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         return self.new_full(_size(size), 0, dtype=dtype, requires_grad=requires_grad)
@@ -49,16 +59,17 @@ class TensorAPI:
         return self.new_full(_size(size), 1, dtype=dtype, requires_grad=requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        from .creation import empty
-
-        return empty(_size(size), dtype=self._data.dtype if dtype is None else dtype, requires_grad=requires_grad,
-                     device=self._device())
+        array = np.empty(_shape(_size(size)), dtype=self._data.dtype if dtype is None else dtype)
+        return self._new_leaf(array, requires_grad)
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        from .creation import full
+        array = np.full(_shape(_size((size,))), fill_value, dtype=self._data.dtype if dtype is None else dtype)
+        return self._new_leaf(array, requires_grad)
 
-        return full(_size((size,)), fill_value, dtype=self._data.dtype if dtype is None else dtype,
-                    requires_grad=requires_grad, device=self._device())
+    def _new_leaf(self, array: Any, requires_grad: bool) -> Tensor:
+        """A new leaf on this tensor's device (as ``gs.tensor(..., device=x.device)``; creation.py sits above)."""
+        t: Tensor = self._make(move_to(array, self._device()))  # type: ignore[attr-defined]
+        return t.requires_grad_(True) if requires_grad else t
 
     def _device(self) -> str:
         return self.device  # type: ignore[attr-defined,no-any-return]

@@ -18,24 +18,48 @@ PyTorch's semantics:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from ._axes import along_axis_index, normalize_dims
+from .autograd.function import TENSOR_METHODS as _OPS
+from .autograd.grad_mode import state
 from .backend import get_array_module
+from .random import default_generator
 
 if TYPE_CHECKING:
     from .tensor import Tensor
 
+# The recorded path (``rebase``, ``setitem``: ops/inplace.py) and the ops it uses sit above this
+# module; they are reached through the registration table ``_OPS`` (see docs/engine.md, "Layers").
 
-def _ops() -> Any:
-    from .ops import inplace  # the ops need Tensor, which imports this module
-
-    return inplace
+LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
 def _array(value: Any) -> Any:
-    from .tensor import Tensor
+    return value._data if isinstance(value, InplaceOps) else value  # InplaceOps: a Tensor (its base class)
 
-    return value._data if isinstance(value, Tensor) else value
+
+def recording(t: Tensor, operands: Sequence[Any]) -> bool:
+    """Whether an in-place op on ``t`` with these operands must be recorded in the graph."""
+    if not state.grad_enabled:
+        return False
+    if t.requires_grad or any(isinstance(o, InplaceOps) and o.requires_grad for o in operands):
+        return True
+    view = t._view
+    while view is not None:  # a view (even one made under no_grad) of a tensor in a graph
+        if view[0].requires_grad:
+            return True
+        view = view[0]._view
+    return False
+
+
+def check_leaf(t: Tensor, op: str) -> None:
+    """A leaf that requires grad may change in place only under ``no_grad()`` (as in PyTorch)."""
+    if t.requires_grad and t._ctx is None and state.grad_enabled:
+        raise RuntimeError(
+            f"{op}: {LEAF_MESSAGE} (shape {tuple(t.shape)}). Wrap the update in `with gradstudent.no_grad():` "
+            f"as optimizers do, or use the out-of-place {op.rstrip('_')}."
+        )
 
 
 class InplaceOps:
@@ -51,15 +75,14 @@ class InplaceOps:
         copy_old: bool,
     ) -> Tensor:
         """Run ``op`` directly on the arrays when no graph is recorded, else through ``ops.inplace.rebase``."""
-        inplace = _ops()
         me: Tensor = self  # type: ignore[assignment]
-        if not inplace.recording(me, operands):
-            inplace.check_leaf(me, op)
+        if not recording(me, operands):
+            check_leaf(me, op)
             self._check_dtype(op, operands)
             on_arrays()
             self._vbox[0] += 1
             return me
-        return inplace.rebase(me, op, compute, copy_old)
+        return _OPS["_rebase"](me, op, compute, copy_old)
 
     def _check_dtype(self, op: str, operands: tuple[Any, ...]) -> None:
         """An integer/bool tensor cannot take a floating-point result (as in torch)."""
@@ -160,11 +183,10 @@ class InplaceOps:
         return self._run("exp_", (), lambda: xp.exp(self._data, out=self._data), lambda old: old.exp(), True)
 
     def _not_differentiable(self, op: str, other: Any, ufunc: str) -> Tensor:
-        inplace = _ops()
         me: Tensor = self  # type: ignore[assignment]
-        if inplace.recording(me, (other,)):
+        if recording(me, (other,)):
             raise RuntimeError(f"{op}: the derivative of {op.rstrip('_')} is not implemented (the tensor is part of a graph)")
-        inplace.check_leaf(me, op)
+        check_leaf(me, op)
         self._check_dtype(op, (other,))
         self._store(op, getattr(get_array_module(self._data), ufunc)(self._data, _array(other)))
         self._vbox[0] += 1
@@ -189,7 +211,7 @@ class InplaceOps:
             raise RuntimeError(f"{op}: only bool and integer tensors support bitwise in-place ops, not {self._data.dtype}")
         xp = get_array_module(self._data)
         name = ufunc if self._data.dtype.kind != "b" else ufunc.replace("bitwise", "logical")
-        return self._not_differentiable(op, other, name) if hasattr(xp, name) else self
+        return self._not_differentiable(op, other, name) if hasattr(xp, name) else self  # type: ignore[return-value]
 
     def __iand__(self, other: Any) -> Tensor: return self._logical_("bitwise_and_", other, "bitwise_and")
     def __ior__(self, other: Any) -> Tensor: return self._logical_("bitwise_or_", other, "bitwise_or")
@@ -238,20 +260,16 @@ class InplaceOps:
 
     def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
         """self[i, index[i, j]] = src[i, j] (for dim=1); ``value`` instead of ``src`` writes one number."""
-        from .ops.index import _along_axis_index
-
         src = value if src is None else src
         d, idx = self._dim_index("scatter_", dim, index, along=True)
         xp = get_array_module(self._data)
-        full = _along_axis_index(xp, idx, d)
+        full = along_axis_index(xp, idx, d)
         if getattr(src, "ndim", 0):
             src = src[tuple(slice(0, n) for n in idx.shape)]  # src may be larger than index (as in torch)
         return self._write("scatter_", full, src)
 
     def index_add_(self, dim: int, index: Any, source: Any, alpha: float = 1.0) -> Tensor:
         """self[..., index[k], ...] += alpha * source[..., k, ...] along ``dim`` (repeats add up)."""
-        from .ops.index import IndexPutAdd
-
         d, idx = self._dim_index("index_add_", dim, index)
         xp = get_array_module(self._data)
         where = (slice(None),) * d + (idx,)
@@ -261,26 +279,23 @@ class InplaceOps:
             xp.add.at(self._data, where, s if alpha == 1 else s * alpha)  # repeated indices add up
 
         def compute(old: Tensor) -> Tensor:
-            return old + IndexPutAdd.apply(source * alpha if alpha != 1 else source, index=where, shape=tuple(self._data.shape))
+            added = source * alpha if alpha != 1 else source
+            return old + _OPS["_index_put_add"](added, index=where, shape=tuple(self._data.shape))
 
         return self._run("index_add_", (source,), on_arrays, compute, False)
 
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
         """self[i, index[i, j]] += src[i, j] (for dim=1)."""
-        from .ops.index import _along_axis_index, scatter_add
-
         d, idx = self._dim_index("scatter_add_", dim, index, along=True)
         xp = get_array_module(self._data)
 
         def on_arrays() -> None:
             s = _array(src)
-            xp.add.at(self._data, _along_axis_index(xp, idx, d), s[tuple(slice(0, n) for n in idx.shape)])
+            xp.add.at(self._data, along_axis_index(xp, idx, d), s[tuple(slice(0, n) for n in idx.shape)])
 
-        return self._run("scatter_add_", (src,), on_arrays, lambda old: scatter_add(old, d, index, src), False)
+        return self._run("scatter_add_", (src,), on_arrays, lambda old: old.scatter_add(d, index, src), False)
 
     def _dim_index(self, op: str, dim: int, index: Any, along: bool = False) -> tuple[int, Any]:
-        from .ops._util import normalize_dims
-
         (d,) = normalize_dims(dim, self._data.ndim, op)
         idx = _array(index)
         if getattr(idx, "dtype", None) is None or idx.dtype.kind not in "iu":
@@ -297,19 +312,15 @@ class InplaceOps:
     def _write(self, op: str, index: Any, value: Any) -> Tensor:
         """``self[index] = value``, recorded as one IndexPut node when a graph is being built."""
         me: Tensor = self  # type: ignore[assignment]
-        _ops().setitem(me, index, value, op=op)
+        _OPS["_setitem"](me, index, value, op=op)
         return me
 
     # ---- random fills (never recorded: the values do not depend on anything) -----------
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-        from .random import default_generator
-
         values = (generator or default_generator()).uniform(a, b, self._data.shape, self._data.dtype, self._data)
         return self._write("uniform_", Ellipsis, get_array_module(self._data).asarray(values))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
-        from .random import default_generator
-
         values = (generator or default_generator()).normal(mean, std, self._data.shape, self._data.dtype, self._data)
         return self._write("normal_", Ellipsis, get_array_module(self._data).asarray(values))
 

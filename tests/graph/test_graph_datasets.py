@@ -7,9 +7,10 @@ import pickle
 import numpy as np
 import pytest
 
-from gradstudent.datasets.graphs import cycle_pair_graphs, karate_club, regular_degree_graphs, stochastic_block_model, synthetic_citation
+from gradstudent.graph.datasets import cycle_pair_graphs, karate_club, regular_degree_graphs, stochastic_block_model, synthetic_citation
 from gradstudent.datasets.jets import jet_images, jet_mass, make_jets
-from gradstudent.datasets.planetoid import load_planetoid, write_planetoid
+from gradstudent.datasets.planetoid import write_planetoid
+from gradstudent.graph.datasets import load_planetoid
 from gradstudent.graph import is_undirected
 
 

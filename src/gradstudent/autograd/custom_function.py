@@ -37,6 +37,8 @@ import inspect
 from typing import Any, Callable
 
 from ..backend import move_to
+from ..creation import zeros_like
+from ..tensor import Tensor
 from .function import Function as _ArrayFunction
 from .grad_mode import no_grad, state
 
@@ -56,8 +58,6 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep tensors (or None) for backward; they are checked for in-place changes."""
-        from ..tensor import Tensor
-
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward can only save tensors or None, but argument {i} is {type(t).__name__}")
@@ -131,8 +131,6 @@ class _Call:
         self.live_nodes = 0  # nodes still holding this call (one per differentiable output)
 
     def backward(self, index: int, grad: Any) -> tuple[Any, ...]:
-        from ..creation import zeros_like
-
         grads = []
         for k, out in enumerate(self.outputs):
             if k == index:
@@ -153,8 +151,6 @@ class _Call:
 
 
 def _is_tensor(x: Any) -> bool:
-    from ..tensor import Tensor
-
     return isinstance(x, Tensor)
 
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from .function import Function, _check_finite, result_tensor
+from ..backend import get_array_module
 from .grad_mode import set_grad_enabled, state
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine never names these classes at run time (they sit above it)
     from ..tensor import Tensor
+    from .function import Function
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -35,6 +36,24 @@ def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     if grad.shape == shape:
         return grad
     return grad.sum_to_size(shape)
+
+
+def root_gradient(t: Tensor, gradient: Tensor | None, where: str) -> Tensor:
+    """The gradient that seeds a backward from ``t``: ``gradient``, or 1 for a one-element ``t``."""
+    if gradient is None:
+        if t._data.size != 1:
+            raise RuntimeError(
+                f"{where}: grad can be implicitly created only for scalar outputs, but this tensor has "
+                f"shape {tuple(t.shape)}. Reduce it to a scalar first (e.g. loss.sum()), or pass "
+                f"gradient=<tensor of shape {tuple(t.shape)}> to compute a vector-Jacobian product."
+            )
+        return t._make(get_array_module(t._data).ones_like(t._data))
+    g = gradient
+    if g.shape != t.shape:
+        raise RuntimeError(f"{where}: gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.shape)}")
+    if g.dtype != t.dtype:  # as torch: the seed takes the output's dtype, so .grad keeps the leaf's dtype
+        g = g.type(t.dtype)
+    return g if state.grad_enabled and g.requires_grad else g._make(g._data.copy())
 
 
 def topological_order(roots: Sequence[Function]) -> list[Function]:
@@ -152,7 +171,7 @@ def vjp(node: Function, grad: Tensor, create_graph: bool) -> tuple[Tensor | None
     if node.has_fast_backward and not create_graph:
         out = node.backward_arrays(grad._data)  # type: ignore[attr-defined]
         arrays = out if isinstance(out, tuple) else (out,)
-        return _as_tuple(tuple([None if a is None else result_tensor(a) for a in arrays]), len(node.inputs), node)
+        return _as_tuple(tuple([None if a is None else grad._make(a) for a in arrays]), len(node.inputs), node)
     return _as_tuple(node.backward(grad), len(node.inputs), node)
 
 
@@ -269,8 +288,15 @@ def _prune(order: list[Function], wanted: set[int], target_nodes: set[int]) -> t
 
 def _check_anomaly(node: Function, g: Tensor) -> None:
     try:
-        _check_finite(g._data, f"{node.op_name} (backward)")
+        check_finite(g._data, f"{node.op_name} (backward)")
     except FloatingPointError as err:
         user_frames = [f for f in getattr(node, "_trace", []) if _PACKAGE_DIR not in f]  # your code, not ours
         where = "".join(user_frames[-3:])
         raise FloatingPointError(f"{err}. The op was created here:\n{where}") from None
+
+
+def check_finite(array: Any, where: str) -> None:
+    """Anomaly mode's check: raise if a floating-point ``array`` holds NaN or inf."""
+    xp = get_array_module(array)
+    if array.dtype.kind == "f" and not bool(xp.isfinite(array).all()):
+        raise FloatingPointError(f"detect_anomaly: {where} produced NaN or inf")

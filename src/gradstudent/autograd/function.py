@@ -37,34 +37,28 @@ from __future__ import annotations
 
 import traceback
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
 
-from ..backend import get_array_module
+from .engine import check_finite, root_gradient, run_backward
 from .grad_mode import enable_grad, state
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-#: The Tensor class; ``tensor.py`` fills this in once the class exists (it imports this module).
-_Tensor: Any = None
-
-def result_tensor(array: Any) -> Tensor:
-    """Wrap an array computed by an op (a forward result, a ``backward_arrays`` gradient) as a Tensor."""
-    return _Tensor._make(array)
-
-
-#: ``ops/inplace.py`` fills this in: brings a view's history up to date after an in-place op
-#: changed the tensor it views (PyTorch regenerates a view's grad_fn the same way).
-_refresh_view: Any = None
+# This module never names the Tensor class (it sits below it): results are made by the
+# inputs' ``_make`` (always a plain Tensor, also for a Parameter input).
 
 #: Every registered Function class, by name. Tests enumerate this table.
 OPS: dict[str, type[Function]] = {}
 
 
-#: Tensor methods and top-level ``gradstudent`` functions declared by :func:`register`: name -> callable
-#: taking the tensor(s) first. ``Tensor`` and the package look names up here when an attribute is
-#: not defined explicitly (``TensorOps.__getattr__``, ``gradstudent.__getattr__``).
+#: How ``Tensor`` reaches the ops (the layer above it): method name -> callable taking the tensor
+#: first. Filled by :func:`register` (``method=``) and :func:`tensor_method` as the op modules load
+#: (``import gradstudent`` loads them all). The typed methods of ``Tensor`` look their op up here
+#: (``TensorOps``); names without a typed method are served by ``TensorOps.__getattr__``.
 TENSOR_METHODS: dict[str, Callable[..., Any]] = {}
+#: Top-level ``gradstudent`` functions declared by a registration (``function=``), served by the
+#: package's ``__getattr__`` when not imported explicitly.
 FUNCTIONS: dict[str, Callable[..., Any]] = {}
 
 
@@ -74,7 +68,7 @@ def register(name: str, *, method: str | None = None, function: str | None = Non
     ``method="cube"`` also provides ``x.cube(*args, **options)`` and ``function="cube"``
     ``gradstudent.cube(x, *args, **options)``, both ``Op.apply``: a new op is declared in
     one place (its module), plus its test row. Ops whose public function does more than
-    ``apply`` (argument checks, scalars) write that function and name it in ``tensor_ops.py``.
+    ``apply`` (argument checks, scalars) decorate that function with :func:`tensor_method` instead.
     """
 
     def deco(cls: type[Function]) -> type[Function]:
@@ -90,6 +84,29 @@ def register(name: str, *, method: str | None = None, function: str | None = Non
         if function is not None:
             FUNCTIONS[function] = cls.apply
         return cls
+
+    return deco
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def tensor_method(method: str, *, function: str | None = None) -> Callable[[F], F]:
+    """Decorator for an op's public function: it is also ``Tensor.<method>`` (and ``gradstudent.<function>``).
+
+    For ops whose public function does more than ``Op.apply`` (argument checks, Python
+    numbers, choosing between Functions): ``@tensor_method("add")`` on ``def add(a, b)``
+    makes ``x.add(y)``, ``x + y`` (whose typed method looks ``"add"`` up) use it.
+    """
+
+    def deco(fn: F) -> F:
+        for table, key in ((TENSOR_METHODS, method), (FUNCTIONS, function)):
+            if key is not None and key in table:
+                raise ValueError(f"{fn.__name__}: {key!r} is already provided by another op")
+        TENSOR_METHODS[method] = fn
+        if function is not None:
+            FUNCTIONS[function] = fn
+        return fn
 
     return deco
 
@@ -128,6 +145,7 @@ class Function:
     _output_ref: Callable[[], Tensor | None]  # weak reference to the output (``saves_output``)
     _output_version: int
     _trace: list[str]  # where the op was created (anomaly mode)
+    inplace: bool  # set on a node recorded by an in-place op (ops/inplace.py)
 
     # ---- to be written by each op -------------------------------------------------
     def forward(self, *arrays: Any, **options: Any) -> Any:  # pragma: no cover - abstract
@@ -146,10 +164,12 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward on the inputs' arrays and, if needed, record this node."""
-        if state.grad_enabled and _refresh_view is not None:
+        if not inputs:
+            raise TypeError(f"{cls.op_name}.apply: an op needs at least one input tensor")
+        if state.grad_enabled:
             for t in inputs:
                 if t._view is not None:  # a view whose base was changed in place gets its new history
-                    _refresh_view(t)
+                    t._refresh_view()
         fn = cls()
         out = fn.forward(*[t._data for t in inputs], **options)
         record = False
@@ -158,7 +178,7 @@ class Function:
                 if t.requires_grad:
                     record = True
                     break
-        result = _Tensor._make(out, record)
+        result = inputs[0]._make(out, record)  # a plain Tensor (``_make`` is a staticmethod of Tensor)
         base = getattr(out, "base", None)
         if base is not None:  # a view of an input's memory shares its version counter (see Tensor._version)
             for t in inputs:
@@ -180,7 +200,7 @@ class Function:
             if state.anomaly:
                 fn._trace = traceback.format_stack()[:-2]
         if state.anomaly:
-            _check_finite(result._data, f"{cls.op_name} (forward)")
+            check_finite(result._data, f"{cls.op_name} (forward)")
         return result
 
     # ---- helpers for backward -----------------------------------------------------
@@ -212,16 +232,19 @@ class Function:
         vector-Jacobian product is taken with ``create_graph=True``, so the result is
         differentiable again (second derivatives of fused ops come from here).
         """
-        from .functional import grad as autograd_grad  # functional -> engine -> this module
-
         reference = type(self).reference
         assert reference is not None, f"{self.op_name}: no reference composite to differentiate"
         inputs = self.saved_inputs()
         needs = self.needs_input_grad
         with enable_grad():
             out = reference(*inputs, **self.options)
+            if not out.requires_grad:
+                raise RuntimeError(f"{self.op_name}: the reference's output does not require grad")
             wanted = [t for t, n in zip(inputs, needs) if n]
-            found = iter(autograd_grad([out], wanted, [grad], create_graph=True, allow_unused=True))
+            seed = root_gradient(out, grad, f"{self.op_name} (reference backward)")
+            grads = run_backward([out], [seed], True, True, targets=wanted, allow_unused=True)  # autograd.grad
+            assert grads is not None
+            found = iter(grads)
         result: list[Tensor | None] = []
         for t, n in zip(inputs, needs):
             g = next(found) if n else None
@@ -277,8 +300,3 @@ class Function:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
 
-
-def _check_finite(array: Any, where: str) -> None:
-    xp = get_array_module(array)
-    if array.dtype.kind == "f" and not bool(xp.isfinite(array).all()):
-        raise FloatingPointError(f"detect_anomaly: {where} produced NaN or inf")

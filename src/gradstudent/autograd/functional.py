@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .engine import run_backward
-
-if TYPE_CHECKING:
-    from ..tensor import Tensor
+from ..tensor import Tensor
+from .engine import root_gradient, run_backward
 
 
 def _list(x: Any) -> list[Any]:
     return list(x) if isinstance(x, list | tuple) else [x]
+
+
+def _as_tensor(gradient: Any, like: Tensor) -> Tensor | None:
+    """A gradient given as data (a list, an array) becomes a tensor of ``like``'s dtype."""
+    return gradient if gradient is None or isinstance(gradient, Tensor) else Tensor(gradient, dtype=like.dtype)
 
 
 def grad(
@@ -27,8 +30,6 @@ def grad(
     Nothing is accumulated into ``.grad``. With ``create_graph=True`` the
     returned gradients are themselves differentiable (second derivatives).
     """
-    from ..tensor import _root_gradient
-
     outs, ins = _list(outputs), _list(inputs)
     gos = _list(grad_outputs) if grad_outputs is not None else [None] * len(outs)
     if len(gos) != len(outs):
@@ -41,7 +42,7 @@ def grad(
         if not o.requires_grad:
             raise RuntimeError(f"autograd.grad: an output (shape {tuple(o.shape)}) does not require grad and has no grad_fn")
         roots.append(o)
-        root_grads.append(_root_gradient(o, g, "autograd.grad"))
+        root_grads.append(root_gradient(o, _as_tensor(g, o), "autograd.grad"))
     keep = create_graph if retain_graph is None else retain_graph
     result = run_backward(roots, root_grads, keep, create_graph, targets=ins, allow_unused=allow_unused)
     assert result is not None
@@ -52,11 +53,9 @@ def grad(
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
     """Accumulate gradients of several outputs at once into the leaves' ``.grad``."""
-    from ..tensor import _root_gradient
-
     outs = _list(tensors)
     gos = _list(grad_tensors) if grad_tensors is not None else [None] * len(outs)
-    root_grads = [_root_gradient(o, g, "autograd.backward") for o, g in zip(outs, gos)]
+    root_grads = [root_gradient(o, _as_tensor(g, o), "autograd.backward") for o, g in zip(outs, gos)]
     keep = create_graph if retain_graph is None else retain_graph
     run_backward(outs, root_grads, keep, create_graph)
 

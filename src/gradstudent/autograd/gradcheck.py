@@ -10,10 +10,13 @@ product per output element). Use float64 inputs: float32 has too few digits.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..tensor import Tensor
+from .functional import grad
 from .grad_mode import enable_grad, no_grad
 
 
@@ -40,9 +43,6 @@ def _numerical_jacobian(fn: Callable[..., Any], inputs: tuple[Any, ...], i: int,
 
 
 def _analytical_jacobian(fn: Callable[..., Any], inputs: tuple[Any, ...], wrt: list[int]) -> list[np.ndarray]:
-    from ..tensor import Tensor
-    from .functional import grad
-
     outs = _tuple(fn(*inputs))
     n_out = sum(o.numel() for o in outs)
     jacs = [np.zeros((inputs[i].numel(), n_out)) for i in wrt]
@@ -75,8 +75,6 @@ def gradcheck(
     wrt = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
     for i in wrt:
         if inputs[i].dtype != np.float64:
-            import warnings
-
             warnings.warn(f"gradcheck: input {i} is {inputs[i].dtype}; use float64 for a meaningful check", stacklevel=2)
     analytical = _analytical_jacobian(fn, inputs, wrt)
     for j, i in enumerate(wrt):
@@ -108,9 +106,6 @@ def gradgradcheck(
     ``g(x, v) = d/dx <fn(x), v>`` computed with ``create_graph=True`` must itself
     have correct gradients with respect to x and v.
     """
-    from ..tensor import Tensor
-    from .functional import grad
-
     inputs = _tuple(inputs)
     wrt = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
     outs = _tuple(fn(*inputs))

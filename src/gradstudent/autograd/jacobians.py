@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..creation import ones_like, zeros, zeros_like
+from ..ops.shape import stack
+from ..tensor import Tensor
 from .functional import grad
 from .grad_mode import enable_grad
 
@@ -28,8 +31,6 @@ TensorOrTuple = Any  # a Tensor or a tuple of Tensors (PyTorch accepts and retur
 
 def _as_tuple(x: Any, arg: str, fn: str) -> tuple[bool, tuple[Any, ...]]:
     """(was_tuple, x as a tuple), checking every element is a Tensor."""
-    from ..tensor import Tensor
-
     is_tuple = isinstance(x, tuple | list)
     items = tuple(x) if is_tuple else (x,)
     for i, t in enumerate(items):
@@ -53,8 +54,6 @@ def _prepare_inputs(inputs: tuple[Any, ...], create_graph: bool) -> tuple[Any, .
 def _grad_or_zeros(outputs: list[Any], inputs: tuple[Any, ...], grad_outputs: list[Any], create_graph: bool,
                    strict: bool, fn: str, what: str) -> tuple[Any, ...]:
     """``autograd.grad`` that returns zeros for inputs the outputs do not depend on (unless strict)."""
-    import gradstudent as gs
-
     live = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
     if live:
         res = grad([o for o, _ in live], list(inputs), [g for _, g in live],
@@ -67,7 +66,7 @@ def _grad_or_zeros(outputs: list[Any], inputs: tuple[Any, ...], grad_outputs: li
             if strict:
                 raise RuntimeError(f"{fn}: the output of the user-provided function is independent of input {i}. "
                                    f"This is not allowed in strict mode{what}.")
-            g = gs.zeros_like(x)
+            g = zeros_like(x)
         result.append(g)
     return tuple(result)
 
@@ -120,21 +119,19 @@ def jvp(func: Callable[..., Any], inputs: TensorOrTuple, v: TensorOrTuple | None
     ``v`` has the shape of the inputs (may be omitted for a one-element input). Computed with
     the double-backward trick: ``u ↦ uᵀJ`` is linear, so ``J v = ∂(uᵀ J v)/∂u``.
     """
-    import gradstudent as gs
-
     in_tuple, xs = _as_tuple(inputs, "inputs", "jvp")
     xs = _prepare_inputs(xs, create_graph)
     if v is None:
         if len(xs) != 1 or xs[0].numel() != 1:
             raise RuntimeError("jvp: the vector v can only be None if the input to the user-provided function "
                                "is a single Tensor with a single element.")
-        vs: tuple[Any, ...] = (gs.ones_like(xs[0]),)
+        vs: tuple[Any, ...] = (ones_like(xs[0]),)
     else:
         _, vs = _as_tuple(v, "v", "jvp")
         _check_v(vs, xs, "jvp", "input")
     out_tuple, outs = _call(func, xs, "jvp")
     with enable_grad():
-        us = tuple(gs.zeros_like(o).requires_grad_(True) for o in outs)   # dummy cotangents u
+        us = tuple(zeros_like(o).requires_grad_(True) for o in outs)   # dummy cotangents u
         g = _grad_or_zeros(list(outs), xs, list(us), True, strict, "jvp", "")  # g_j = Σ_i u_i J_ij
         live = [(gj, vj) for gj, vj in zip(g, vs) if gj.requires_grad]
         if live:
@@ -148,15 +145,13 @@ def jvp(func: Callable[..., Any], inputs: TensorOrTuple, v: TensorOrTuple | None
             if strict:
                 raise RuntimeError(f"jvp: output {i} of the user-provided function is independent of the inputs. "
                                    "This is not allowed in strict mode.")
-            r = gs.zeros_like(o)
+            r = zeros_like(o)
         final.append(r)
     return _finish(outs, out_tuple, create_graph), _finish(tuple(final), out_tuple, create_graph)
 
 
 def _jacobian_rows(out: Any, xs: tuple[Any, ...], create_graph: bool, strict: bool, fn: str) -> tuple[Any, ...]:
     """For one output tensor: per input, the stacked rows ``∂out_i/∂x`` reshaped to out.shape + x.shape."""
-    import gradstudent as gs
-
     flat = out.reshape(-1)
     n = flat.shape[0]
     rows: list[list[Any]] = [[] for _ in xs]
@@ -168,9 +163,9 @@ def _jacobian_rows(out: Any, xs: tuple[Any, ...], create_graph: bool, strict: bo
     result = []
     for j, x in enumerate(xs):
         if n == 0:
-            stacked = gs.zeros(tuple(out.shape) + tuple(x.shape), dtype=x.dtype)
+            stacked = zeros(tuple(out.shape) + tuple(x.shape), dtype=x.dtype)
         else:
-            stacked = gs.stack(rows[j], 0).reshape(tuple(out.shape) + tuple(x.shape))
+            stacked = stack(rows[j], 0).reshape(tuple(out.shape) + tuple(x.shape))
         result.append(stacked)
     return tuple(result)
 
@@ -238,15 +233,13 @@ def hvp(func: Callable[..., Any], inputs: TensorOrTuple, v: TensorOrTuple | None
 
 def _hessian_product(func: Callable[..., Any], inputs: TensorOrTuple, v: TensorOrTuple | None, create_graph: bool,
                      strict: bool, fn: str, transpose: bool) -> tuple[Any, TensorOrTuple]:
-    import gradstudent as gs
-
     in_tuple, xs = _as_tuple(inputs, "inputs", fn)
     xs = _prepare_inputs(xs, create_graph)
     if v is None:
         if len(xs) != 1 or xs[0].numel() != 1:
             raise RuntimeError(f"{fn}: the vector v can only be None if the input to the user-provided function "
                                "is a single Tensor with a single element.")
-        vs: tuple[Any, ...] = (gs.ones_like(xs[0]),)
+        vs: tuple[Any, ...] = (ones_like(xs[0]),)
     else:
         _, vs = _as_tuple(v, "v", fn)
         _check_v(vs, xs, fn, "input")
@@ -259,7 +252,7 @@ def _hessian_product(func: Callable[..., Any], inputs: TensorOrTuple, v: TensorO
         if not transpose:
             res = _grad_or_zeros(list(g), xs, list(vs), create_graph, strict, fn, " (double backward)")  # vᵀH
         else:
-            us = tuple(gs.zeros_like(x).requires_grad_(True) for x in xs)
+            us = tuple(zeros_like(x).requires_grad_(True) for x in xs)
             ug = _grad_or_zeros(list(g), xs, list(us), True, strict, fn, " (double backward)")         # uᵀH
             res = _grad_or_zeros(list(ug), us, list(vs), create_graph, strict, fn, " (double backward)")  # H v
     return _finish(outs, False, create_graph), _finish(res, in_tuple, create_graph)

@@ -145,6 +145,8 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             result = _lloyd(X, centers, self.max_iter, tolerance)
             if best is None or result[2] < best[2]:
                 best = result
+        if best is None:
+            raise ValueError(f"KMeans: n_init must be at least 1, got {self.n_init}")
         self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_ = best
         return self
 

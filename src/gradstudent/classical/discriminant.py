@@ -197,7 +197,9 @@ class QuadraticDiscriminantAnalysis(_DiscriminantBase):
                     f"QuadraticDiscriminantAnalysis: the covariance of class {label} is singular "
                     f"(rank {int(np.sum(scaling > self.tol))} < {X.shape[1]} features); increase reg_param."
                 )
-            means.append(X_class.mean(axis=0)), rotations.append(eigenvectors[:, order]), scalings.append(scaling)
+            means.append(X_class.mean(axis=0))
+            rotations.append(eigenvectors[:, order])
+            scalings.append(scaling)
         self.means_, self.rotations_, self.scalings_ = np.array(means), rotations, scalings
         return self
 

@@ -175,6 +175,8 @@ class GaussianMixture(BaseEstimator):
                     break
             if bound > best_bound or best is None:
                 best_bound, best = bound, (params, converged, iteration)
+        if best is None:
+            raise ValueError(f"GaussianMixture: n_init must be at least 1, got {self.n_init}")
         (self.weights_, self.means_, self.covariances_), self.converged_, self.n_iter_ = best
         self.lower_bound_ = best_bound
         if self.covariance_type == "full":

@@ -63,7 +63,7 @@ class _SafeUnpickler(pickle.Unpickler):
         if name == "_reconstructor":
             import copyreg  # noqa: PLC0415
 
-            return copyreg._reconstructor
+            return copyreg._reconstructor  # type: ignore[attr-defined]
         return super().find_class(module.replace("numpy.core", "numpy._core") if module.startswith("numpy.core") and hasattr(np, "_core") else module, name)
 
 
@@ -94,8 +94,11 @@ def read_planetoid_file(path: Path) -> Any:
         return _SafeUnpickler(io.BytesIO(f.read()), encoding="latin1").load()
 
 
-def load_planetoid(name: str = "Cora", root: str | os.PathLike[str] | None = None, download: bool = False):
-    """The Planetoid graph ``name`` (Cora, CiteSeer, PubMed) as a ``Data`` with train/val/test masks."""
+def load_planetoid_arrays(name: str = "Cora", root: str | os.PathLike[str] | None = None, download: bool = False) -> dict[str, np.ndarray]:
+    """The Planetoid graph ``name`` (Cora, CiteSeer, PubMed) as arrays: ``x`` (float32), ``edge_index``
+    (int64, both directions), ``y`` (int64) and the ``train_mask``/``val_mask``/``test_mask`` (bool).
+
+    :func:`gradstudent.graph.datasets.load_planetoid` makes a ``Data`` of them."""
     key = name.lower()
     if key not in ("cora", "citeseer", "pubmed"):
         raise ValueError(f"load_planetoid: unknown dataset {name!r} (Cora, CiteSeer or PubMed)")
@@ -116,9 +119,7 @@ def load_planetoid(name: str = "Cora", root: str | os.PathLike[str] | None = Non
     return _assemble(parts, test_index)
 
 
-def _assemble(parts: dict[str, Any], test_index: np.ndarray):
-    from ..creation import from_numpy  # noqa: PLC0415
-    from ..graph.data import Data  # noqa: PLC0415 - graph sits above datasets (lazy import)
+def _assemble(parts: dict[str, Any], test_index: np.ndarray) -> dict[str, np.ndarray]:
 
     allx, tx = sp.csr_matrix(parts["allx"]), sp.csr_matrix(parts["tx"])
     ally, ty = np.asarray(parts["ally"]), np.asarray(parts["ty"])
@@ -148,8 +149,8 @@ def _assemble(parts: dict[str, Any], test_index: np.ndarray):
     val[n_train : n_train + 500] = True
     test = np.zeros(n, dtype=bool)
     test[test_index] = True
-    return Data(x=from_numpy(np.asarray(x.todense(), dtype=np.float32)), edge_index=from_numpy(np.ascontiguousarray(both)),
-                y=from_numpy(y.astype(np.int64)), train_mask=from_numpy(train), val_mask=from_numpy(val), test_mask=from_numpy(test))
+    return {"x": np.asarray(x.todense(), dtype=np.float32), "edge_index": np.ascontiguousarray(both),
+            "y": y.astype(np.int64), "train_mask": train, "val_mask": val, "test_mask": test}
 
 
 def write_planetoid(folder: str | os.PathLike[str], name: str, x: np.ndarray, y: np.ndarray, edges: list[tuple[int, int]], n_train: int, test_index: np.ndarray) -> None:

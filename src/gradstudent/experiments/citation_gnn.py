@@ -1,6 +1,6 @@
 """citation-gnn: GCN vs GraphSAGE vs GAT vs an MLP that ignores the edges, on a Cora-sized citation graph.
 
-The synthetic graph (``datasets.graphs.synthetic_citation``) has Cora's shape: 2708 papers in 7 classes,
+The synthetic graph (``graph.datasets.synthetic_citation``) has Cora's shape: 2708 papers in 7 classes,
 ~5300 citations of which 80% link papers of the same class, and sparse 1433-word bag-of-words
 features whose words are only weakly class-specific. Planetoid protocol: 20 labelled papers per class,
 500 for validation, 1000 for the test; the test accuracy at the best validation epoch is reported.
@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import nn
 from ..autograd.grad_mode import no_grad  # noqa: F401
-from ..datasets.graphs import synthetic_citation
+from ..graph.datasets import load_planetoid, synthetic_citation
 from ..graph import GATConv, GCNConv, SAGEConv
 from ..random import manual_seed
 from ..tensor import Tensor
@@ -77,8 +77,6 @@ def run(ctx: RunContext) -> dict[str, Any]:
                                                 num_val=min(500, int(cfg["num_nodes"]) // 5), num_test=min(1000, int(cfg["num_nodes"]) // 3))}
     if cfg["cora"]:
         try:
-            from ..datasets.planetoid import load_planetoid
-
             datasets["Cora"] = load_planetoid("Cora")
         except (FileNotFoundError, RuntimeError) as err:
             ctx.log(f"Cora not used: {err}")

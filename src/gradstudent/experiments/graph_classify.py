@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import nn
-from ..datasets.graphs import cycle_pair_graphs, regular_degree_graphs
+from ..graph.datasets import cycle_pair_graphs, regular_degree_graphs
 from ..graph import DataLoader, GCNConv, GINConv, global_add_pool, global_mean_pool
 from ..random import manual_seed
 from ..tensor import Tensor

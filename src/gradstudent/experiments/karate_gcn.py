@@ -15,7 +15,7 @@ import numpy as np
 from .. import nn, optim
 from ..autograd.grad_mode import no_grad
 from ..creation import from_numpy
-from ..datasets.graphs import karate_club
+from ..graph.datasets import karate_club
 from ..graph import GCNConv
 from ..tensor import Tensor
 from .registry import RunContext, experiment
@@ -43,23 +43,25 @@ class KarateGCN(nn.Module):
             epochs=300, lr=0.01, widths=[4, 4, 2], snapshots=6)
 def run(ctx: RunContext) -> dict[str, Any]:
     data = karate_club()
-    y = data.y.numpy()
+    x, edge_index, yt = data.x, data.edge_index, data.y
+    assert x is not None and edge_index is not None and yt is not None  # karate_club() sets all three
+    y = yt.numpy()
     labelled = np.array([0, 33])
     test = np.ones(len(y), dtype=bool)
     test[labelled] = False
     model = KarateGCN(data.num_features, list(ctx.config["widths"]), 2)
     opt = optim.Adam(model.parameters(), lr=ctx.config["lr"])
-    idx, yt = from_numpy(labelled), data.y
+    idx = from_numpy(labelled)
     epochs = int(ctx.config["epochs"])
     snap_at = set(np.linspace(0, epochs - 1, int(ctx.config["snapshots"])).astype(int).tolist())
     snaps: list[tuple[int, np.ndarray, float]] = []
     for epoch in ctx.epochs(model, opt):
         opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(data.x, data.edge_index)[idx], yt[idx])
+        loss = nn.functional.cross_entropy(model(x, edge_index)[idx], yt[idx])
         loss.backward()
         opt.step()
         with no_grad():
-            emb = model.embed(data.x, data.edge_index)
+            emb = model.embed(x, edge_index)
             acc = float((model.classifier(emb).numpy().argmax(1)[test] == y[test]).mean())
         if epoch in snap_at:
             snaps.append((epoch, emb.numpy().copy(), acc))

@@ -79,6 +79,7 @@ class MultiheadAttention(Module):
                 init.xavier_uniform_(w)
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
+            assert self.out_proj.bias is not None  # (made with the same bias flag as in_proj_bias)
             init.zeros_(self.out_proj.bias)
 
     def _projection_weights(self) -> tuple[Tensor, Tensor, Tensor]:

@@ -148,9 +148,11 @@ class _ConvTransposeNd(_ConvNd):
         if output_size is None:
             return self.output_padding
         size = tuple(int(s) for s in output_size)[-self.n :]
+        padding = self.padding
+        assert not isinstance(padding, str)  # (a transposed convolution refuses 'same'/'valid' in __init__)
         out = []
         for i in range(self.n):
-            smallest = (x.shape[-self.n + i] - 1) * self.stride[i] - 2 * self.padding[i] + self.dilation[i] * (self.kernel_size[i] - 1) + 1
+            smallest = (x.shape[-self.n + i] - 1) * self.stride[i] - 2 * padding[i] + self.dilation[i] * (self.kernel_size[i] - 1) + 1
             extra = size[i] - smallest
             if not 0 <= extra < max(self.stride[i], self.dilation[i]):
                 raise ValueError(f"{type(self).__name__}: requested output size {size} is not reachable from input {tuple(x.shape)}")

@@ -102,7 +102,7 @@ class RNNBase(Module):
             for d in range(dirs):
                 w_ih, w_hh, b_ih, b_hh = self._layer_params(layer, d)
                 k = layer * dirs + d
-                if b_ih is not None and self.mode != "GRU":
+                if b_ih is not None and b_hh is not None and self.mode != "GRU":
                     # b_ih and b_hh are only ever added together (the GRU's b_hn is not): adding their
                     # sum once inside the recurrence saves a pass over the (T, B, G*H) projection
                     b_ih, b_hh = None, b_ih + b_hh

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import dtypes
+from .._axes import normalize_dim, normalize_dims  # noqa: F401  (re-exported for the op modules)
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 
@@ -55,27 +56,6 @@ def broadcast_shapes(op: str, *shapes: Sequence[int]) -> tuple[int, ...]:
     except ValueError:
         pretty = " and ".join(str(tuple(s)) for s in shapes)
         raise ValueError(f"{op}: shapes {pretty} cannot be broadcast together") from None
-
-
-def normalize_dim(dim: int, ndim: int, op: str) -> int:
-    """One ``dim`` (negatives count from the end) as a non-negative axis, or torch's IndexError.
-
-    A 0-d tensor accepts dims 0 and -1, as in torch.
-    """
-    n = max(ndim, 1)
-    if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
-        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
-    if not -n <= dim < n:
-        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return int(dim) % n if ndim else 0
-
-
-def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
-    """``dim`` (None, an int or a sequence, negatives allowed) as sorted non-negative axes."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
-    return tuple(sorted({normalize_dim(d, ndim, op) for d in dims}))
 
 
 def as_tensor(x: Any) -> Tensor:

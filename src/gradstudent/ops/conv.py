@@ -39,6 +39,7 @@ from typing import Any
 from ..autograd.function import Function, register
 from ..autograd.grad_mode import state
 from ..backend import Array
+from ..creation import zeros
 from ..tensor import Tensor
 from .conv_kernels import conv_forward, conv_transpose, conv_weight
 from .window import Window, pair
@@ -185,8 +186,6 @@ def conv2d(
             f"{op}: the (padded) input {tuple(x.shape[2:])} is smaller than the (dilated) kernel {(kh, kw)}"
         )
     if x.shape[0] == 0:  # an empty batch gives an empty result, as torch (still in the graph: zero gradients)
-        from ..creation import zeros
-
         anchor = x.sum() * 0 + weight.sum() * 0 + (bias.sum() * 0 if bias is not None else 0)
         return anchor + zeros((0, o, ho, wo), dtype=x.dtype)
     keep_cols = state.grad_enabled and weight.requires_grad  # the weight gradient will need them

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from .. import dtypes
-from ..autograd.function import Function, register
+from ..autograd.function import Function, register, tensor_method
 from ..backend import Array, device_of, get_array_module, move_to
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes, mask_like as _mask, scalar_like
@@ -215,7 +215,7 @@ class Where(Function):
         return None, gx, gy
 
 
-@register("cast")
+@register("cast", method="_cast")
 class Cast(Function):
     """z = x converted to another dtype; the gradient converts back."""
 
@@ -227,7 +227,7 @@ class Cast(Function):
         return grad.type(self.in_dtype)
 
 
-@register("to_device")
+@register("to_device", method="_to_device")
 class ToDevice(Function):
     """z = x copied to another device ("cpu"/"cuda"); the gradient copies back."""
 
@@ -240,18 +240,22 @@ class ToDevice(Function):
 
 
 # ---------------------------------------------------------------- public functions
+@tensor_method("add")
 def add(x: Any, y: Any) -> Tensor:
     return Add.apply(*binary_operands(x, y))
 
 
+@tensor_method("sub")
 def sub(x: Any, y: Any) -> Tensor:
     return Sub.apply(*binary_operands(x, y))
 
 
+@tensor_method("mul")
 def mul(x: Any, y: Any) -> Tensor:
     return Mul.apply(*binary_operands(x, y))
 
 
+@tensor_method("div")
 def div(x: Any, y: Any) -> Tensor:
     x, y = binary_operands(x, y)
     if x._data.dtype.kind != "f":  # true division of integers gives floats, as in torch
@@ -259,6 +263,7 @@ def div(x: Any, y: Any) -> Tensor:
     return Div.apply(x, y)
 
 
+@tensor_method("pow")
 def pow(x: Any, y: Any) -> Tensor:  # noqa: A001 - torch name
     if isinstance(x, Tensor) and isinstance(y, int | float) and not isinstance(y, bool):
         return PowScalar.apply(x, p=y)
@@ -267,14 +272,17 @@ def pow(x: Any, y: Any) -> Tensor:  # noqa: A001 - torch name
     return Pow.apply(*binary_operands(x, y))
 
 
+@tensor_method("maximum")
 def maximum(x: Any, y: Any) -> Tensor:
     return Maximum.apply(*binary_operands(x, y))
 
 
+@tensor_method("minimum")
 def minimum(x: Any, y: Any) -> Tensor:
     return Minimum.apply(*binary_operands(x, y))
 
 
+@tensor_method("where")
 def where(condition: Any, x: Any, y: Any) -> Tensor:
     """``x`` where ``condition`` holds, else ``y`` (all three broadcast together)."""
     x, y = binary_operands(x, y)
@@ -285,6 +293,7 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     return Where.apply(cond, x, y)
 
 
+@tensor_method("clamp")
 def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
     return Clamp.apply(x, low=min, high=max)
 
@@ -295,6 +304,15 @@ from .unary import (  # noqa: E402,F401  (unary ops live in their own module; re
 )
 
 
+@tensor_method("_compare")
+def compare(x: Any, other: Any, ufunc: str) -> Tensor:
+    """``x == other``, ``x < other``, ``x & other``... with the array function ``ufunc``: a constant (no gradient)."""
+    a, b = binary_operands(x, other)
+    xp = get_array_module(a._data)
+    return Tensor._make(getattr(xp, ufunc)(a._data, b._data))
+
+
+@tensor_method("sign")
 def sign(x: Tensor) -> Tensor:
     """-1, 0 or +1 per element.
 
@@ -305,11 +323,12 @@ def sign(x: Tensor) -> Tensor:
     return Tensor._make(get_array_module(x._data).sign(x._data))
 
 
+@tensor_method("square")
 def square(x: Tensor) -> Tensor:
     return PowScalar.apply(x, p=2)
 
 
-@register("clone")
+@register("clone", method="clone")
 class Clone(Function):
     """z = a copy of x (own memory); the gradient passes through unchanged"""
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..autograd.function import Function, register
+from ..autograd.function import Function, register, tensor_method
 from ..backend import Array, backend_of, get_array_module
 from ..tensor import Tensor
+from .._axes import along_axis_index as _along_axis_index
 from ._util import normalize_dims
+from .elementwise import where
 
 
 def _to_index(index: Any) -> Any:
@@ -52,7 +54,7 @@ class GetItem(Function):
         return IndexPutAdd.apply(grad, index=self.index, shape=self.in_shape)
 
 
-@register("index_put_add")
+@register("index_put_add", method="_index_put_add")
 class IndexPutAdd(Function):
     """z = zeros(shape) with z[index] += x: the adjoint of ``getitem``"""
 
@@ -73,13 +75,6 @@ class IndexPutAdd(Function):
 def _describe(index: Any) -> str:
     parts = index if isinstance(index, tuple) else (index,)
     return "(" + ", ".join(f"array{tuple(p.shape)}" if hasattr(p, "shape") else repr(p) for p in parts) + ")"
-
-
-def _along_axis_index(xp: Any, index: Array, dim: int) -> tuple[Array, ...]:
-    """The full index tuple that ``take_along_axis`` would use: aranges on every axis but ``dim``."""
-    grids = list(xp.indices(index.shape, sparse=True))
-    grids[dim] = index
-    return tuple(grids)
 
 
 @register("gather")
@@ -137,16 +132,9 @@ class IndexSelect(Function):
 
 
 # ---------------------------------------------------------------- public functions
+@tensor_method("getitem")
 def getitem(x: Tensor, index: Any) -> Tensor:
     return GetItem.apply(x, index=_to_index(index))
-
-
-def setitem(x: Tensor, index: Any, value: Any) -> None:
-    """``x[index] = value``, in place; recorded in the graph when ``x`` or ``value`` requires grad
-    (see :mod:`gradstudent.ops.inplace`)."""
-    from .inplace import setitem as setitem_inplace
-
-    setitem_inplace(x, index, value)
 
 
 def _check_index(op: str, index: Tensor, size: int) -> None:
@@ -156,6 +144,7 @@ def _check_index(op: str, index: Tensor, size: int) -> None:
         raise IndexError(f"{op}: index out of range: values span [{int(index._data.min())}, {int(index._data.max())}] but the size is {size}")
 
 
+@tensor_method("gather")
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     (d,) = normalize_dims(dim, x.ndim, "gather")
     if index.ndim != x.ndim:
@@ -166,12 +155,14 @@ def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     return Gather.apply(x, index, dim=d)
 
 
+@tensor_method("scatter_add")
 def scatter_add(x: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     (d,) = normalize_dims(dim, x.ndim, "scatter_add")
     _check_index("scatter_add", index, x.shape[d])
     return ScatterAdd.apply(x, index, src, dim=d)
 
 
+@tensor_method("index_select")
 def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
     index = index if isinstance(index, Tensor) else Tensor(index)
     (d,) = normalize_dims(dim, x.ndim, "index_select")
@@ -183,15 +174,15 @@ def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
     return IndexSelect.apply(x, index, dim=d)
 
 
+@tensor_method("masked_fill")
 def masked_fill(x: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``x`` with ``value`` wherever ``mask`` is True."""
-    from .elementwise import where
-
     if mask.dtype.kind != "b":
         raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype}")
     return where(mask, value, x)
 
 
+@tensor_method("masked_select")
 def masked_select(x: Tensor, mask: Tensor) -> Tensor:
     """The 1-D tensor of elements of ``x`` where ``mask`` (broadcast) is True."""
     if mask.dtype.kind != "b":

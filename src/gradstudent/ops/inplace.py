@@ -31,17 +31,15 @@ through to the tensor it views, whose history is rebased too (PyTorch's
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
-from ..autograd import function as _function
-from ..autograd.function import Function, register
-from ..autograd.grad_mode import state
+from ..autograd.function import Function, register, tensor_method
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
-
-LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
+from ..tensor_inplace import check_leaf, recording
+from .index import GetItem, _is_basic, _to_index
 
 
 @register("index_put")
@@ -93,29 +91,7 @@ def _describe(index: Any) -> str:
 
 
 # ---------------------------------------------------------------- the machinery
-def recording(t: Tensor, operands: Sequence[Any]) -> bool:
-    """Whether an in-place op on ``t`` with these operands must be recorded in the graph."""
-    if not state.grad_enabled:
-        return False
-    if t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in operands):
-        return True
-    view = t._view
-    while view is not None:  # a view (even one made under no_grad) of a tensor in a graph
-        if view[0].requires_grad:
-            return True
-        view = view[0]._view
-    return False
-
-
-def check_leaf(t: Tensor, op: str) -> None:
-    """A leaf that requires grad may change in place only under ``no_grad()`` (as in PyTorch)."""
-    if t.requires_grad and t._ctx is None and state.grad_enabled:
-        raise RuntimeError(
-            f"{op}: {LEAF_MESSAGE} (shape {tuple(t.shape)}). Wrap the update in `with gradstudent.no_grad():` "
-            f"as optimizers do, or use the out-of-place {op.rstrip('_')}."
-        )
-
-
+@tensor_method("_rebase")
 def rebase(t: Tensor, op: str, compute: Callable[[Tensor], Tensor], copy_old: bool) -> Tensor:
     """Run ``t = compute(old)`` in place and record it (see the module docstring).
 
@@ -159,8 +135,6 @@ def _write(t: Tensor, op: str, r: Tensor) -> None:
 
 def _rebase_view(t: Tensor, op: str, compute: Callable[[Tensor], Tensor], copy_old: bool, view: Any) -> Tensor:
     """An in-place op on a view: write the new value through to the viewed tensor."""
-    from .index import GetItem, _is_basic
-
     parent, fn, made_with_grad = view
     if not made_with_grad:
         raise RuntimeError(
@@ -189,14 +163,13 @@ def _rebase_view(t: Tensor, op: str, compute: Callable[[Tensor], Tensor], copy_o
 
 def _regenerate(t: Tensor, parent: Tensor, fn: Any) -> None:
     """Make ``t`` (``parent[index]``) again a view of ``parent``'s current history."""
-    from .index import GetItem
-
     fresh = GetItem.apply(parent, index=fn.index)
     t._ctx, t.requires_grad = fresh._ctx, fresh.requires_grad
     if fresh._view is not None:
         t._view = fresh._view
 
 
+@tensor_method("_refresh_view")
 def refresh_view(t: Tensor) -> None:
     """Bring a view's history up to date when the tensor it views got a new one in place.
 
@@ -205,8 +178,8 @@ def refresh_view(t: Tensor) -> None:
     Views made by indexing are regenerated; other views used after such a change
     raise an error instead of giving a wrong gradient.
     """
-    from .index import GetItem, _is_basic
-
+    if t._view is None:
+        return
     parent, fn, made_with_grad = t._view
     if parent._view is not None:
         refresh_view(parent)
@@ -225,10 +198,9 @@ def refresh_view(t: Tensor) -> None:
     )
 
 
+@tensor_method("_setitem")
 def setitem(x: Tensor, index: Any, value: Any, op: str = "setitem") -> None:
     """``x[index] = value`` in place; recorded in the graph when ``x`` or ``value`` requires grad."""
-    from .index import _to_index
-
     idx = _to_index(index)
     if not recording(x, (value,)):
         check_leaf(x, op)
@@ -253,5 +225,3 @@ def setitem(x: Tensor, index: Any, value: Any, op: str = "setitem") -> None:
         v = Tensor._make(xp.asarray(value, dtype=x.dtype))
     rebase(x, op, lambda old: IndexPut.apply(old, v, index=idx), copy_old=False)
 
-
-_function._refresh_view = refresh_view

@@ -11,7 +11,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from ..autograd.function import Function, register
+from ..autograd.function import Function, register, tensor_method
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_shapes, sum_first_axis
@@ -74,6 +74,7 @@ class Linear(Function):
 
 
 # ---------------------------------------------------------------- public functions
+@tensor_method("matmul")
 def matmul(x: Any, y: Any) -> Tensor:
     x, y = binary_operands(x, y)
     if x.ndim == 0 or y.ndim == 0:
@@ -103,6 +104,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out.reshape(lead + (weight.shape[0],))
 
 
+@tensor_method("outer")
 def outer(x: Tensor, y: Tensor) -> Tensor:
     """z[i, j] = x[i] * y[j]"""
     if x.ndim != 1 or y.ndim != 1:
@@ -110,6 +112,7 @@ def outer(x: Tensor, y: Tensor) -> Tensor:
     return x.reshape(-1, 1) * y.reshape(1, -1)
 
 
+@tensor_method("dot")
 def dot(x: Tensor, y: Tensor) -> Tensor:
     if x.ndim != 1 or y.ndim != 1 or x.shape != y.shape:
         raise ValueError(f"dot: expects two 1-D tensors of equal length, got {tuple(x.shape)} and {tuple(y.shape)}")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import Function, register
+from ..autograd.function import Function, register, tensor_method
 from ..backend import Array, backend_of, blocks, get_array_module
 from ..tensor import Tensor
-from ._util import normalize_dims  # noqa: F401  (Tensor.softmax checks its dim with it)
+from ._util import normalize_dim
 
 
 @register("log_softmax")
@@ -51,6 +51,18 @@ class Softmax(Function):
         z = self.saved_output()
         # x.grad[i] += z[i] * (z.grad[i] - sum_j z.grad[j] z[j])
         return z * (grad - (grad * z).sum(self.dim, keepdim=True))
+
+
+@tensor_method("softmax")
+def softmax(x: Tensor, dim: int) -> Tensor:
+    """``x.softmax(dim)``: exp(x) / sum exp(x) along ``dim``."""
+    return Softmax.apply(x, dim=normalize_dim(dim, x.ndim, "softmax"))
+
+
+@tensor_method("log_softmax")
+def log_softmax(x: Tensor, dim: int) -> Tensor:
+    """``x.log_softmax(dim)``: x - logsumexp(x) along ``dim``."""
+    return LogSoftmax.apply(x, dim=normalize_dim(dim, x.ndim, "log_softmax"))
 
 
 @register("softplus")

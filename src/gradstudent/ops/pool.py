@@ -109,7 +109,7 @@ def max_pool2d_with_indices(x: Tensor, win: Window) -> tuple[Tensor, Tensor]:
     return y, idx
 
 
-def _flat_indices(arg: Array, win: Window, in_hw: tuple[int, int]) -> Tensor:
+def _flat_indices(arg: Array, win: Window, in_hw: tuple[int, ...]) -> Tensor:
     """PyTorch's ``return_indices``: the flat position ``h*W + w`` of each maximum in its input plane."""
     xp = get_array_module(arg)
     arg = arg.astype(xp.int64)
@@ -140,7 +140,7 @@ class MaxUnpool2d(Function):
 
 
 # ---------------------------------------------------------------- average pooling
-def _divisor(xp: Any, win: Window, in_hw: tuple[int, int], count_include_pad: bool, dtype: Any) -> Array:
+def _divisor(xp: Any, win: Window, in_hw: tuple[int, ...], count_include_pad: bool, dtype: Any) -> Array:
     """How many pixels each window averages over, as an (Ho, Wo) array.
 
     Counted by pooling a mask of ones: the padded frame counts when

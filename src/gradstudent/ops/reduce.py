@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..autograd.function import Function, register
+from ..autograd.function import Function, register, tensor_method
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import normalize_dims
@@ -174,6 +174,7 @@ def _dims(x: Tensor, dim: Any, op: str) -> tuple[int, ...]:
     return axes if x.ndim else ()  # a 0-d tensor has no axis to reduce: dim 0 / -1 leaves it as is
 
 
+@tensor_method("sum")
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001
     if x._data.dtype.kind == "b":
         x = x.long()
@@ -182,6 +183,7 @@ def sum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) ->
     return Sum.apply(x, axes=_dims(x, dim, "sum"), keepdim=keepdim)
 
 
+@tensor_method("mean")
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     if x._data.dtype.kind != "f":
         raise TypeError(f"mean: input dtype should be floating point, got {x.dtype}")
@@ -193,6 +195,7 @@ def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return total / count if count else total * float("nan")  # the mean of nothing is NaN, as in torch
 
 
+@tensor_method("var")
 def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, correction: int | None = None) -> Tensor:
     """sum (x - mean)^2 / (N - correction); ``unbiased=True`` means correction=1 (the default)."""
     if correction is None:
@@ -205,19 +208,23 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     return sum(centered * centered, axes, keepdim=keepdim) / (count - correction if count > correction else 0.0)
 
 
+@tensor_method("std")
 def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, correction: int | None = None) -> Tensor:
     return var(x, dim, unbiased, keepdim, correction).sqrt()
 
 
+@tensor_method("prod")
 def prod(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return Prod.apply(x, axes=_dims(x, dim, "prod"), keepdim=keepdim)
 
 
+@tensor_method("amax")
 def amax(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     _nonempty(x, "amax")
     return Amax.apply(x, axes=_dims(x, dim, "amax"), keepdim=keepdim, mode="max")
 
 
+@tensor_method("amin")
 def amin(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     _nonempty(x, "amin")
     return Amax.apply(x, axes=_dims(x, dim, "amin"), keepdim=keepdim, mode="min")
@@ -228,6 +235,7 @@ def _nonempty(x: Tensor, op: str) -> None:
         raise RuntimeError(f"{op}: cannot reduce an empty tensor of shape {tuple(x.shape)}")
 
 
+@tensor_method("max")
 def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """``max(x)`` -> the largest value; ``max(x, dim)`` -> (values, indices); ``max(x, y)`` -> elementwise."""
     if isinstance(dim, Tensor):
@@ -237,6 +245,7 @@ def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     return _min_max_dim(x, dim, keepdim, "max")
 
 
+@tensor_method("min")
 def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     if isinstance(dim, Tensor):
         return minimum(x, dim)
@@ -258,6 +267,7 @@ def _min_max_dim(x: Tensor, dim: int, keepdim: bool, mode: str) -> MinMaxResult:
     return MinMaxResult(values, idx)
 
 
+@tensor_method("argmax")
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     _nonempty(x, "argmax")
     if dim is None:
@@ -268,6 +278,7 @@ def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return Tensor._make(x._data.argmax(axis=axis, keepdims=keepdim).astype("int64"))
 
 
+@tensor_method("argmin")
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     _nonempty(x, "argmin")
     if dim is None:
@@ -278,10 +289,12 @@ def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return Tensor._make(x._data.argmin(axis=axis, keepdims=keepdim).astype("int64"))
 
 
+@tensor_method("logsumexp")
 def logsumexp(x: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return LogSumExp.apply(x, axes=_dims(x, dim, "logsumexp"), keepdim=keepdim)
 
 
+@tensor_method("cumsum")
 def cumsum(x: Tensor, dim: int) -> Tensor:
     (axis,) = normalize_dims(dim, x.ndim, "cumsum")
     if x.ndim == 0:  # NumPy's cumsum of a 0-d array is 1-d; torch keeps it 0-d
@@ -289,6 +302,7 @@ def cumsum(x: Tensor, dim: int) -> Tensor:
     return Cumsum.apply(x, dim=axis)
 
 
+@tensor_method("norm")
 def norm(x: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
     """The vector p-norm over ``dim`` (all elements by default); p in {1, 2, inf, -inf, 'fro', any float > 1}.
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, ClassVar
 
-from ..autograd.function import Function, register
+from ..autograd.function import OPS, Function, register
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import sum_first_axis
@@ -293,11 +293,10 @@ def recurrence(
         raise ValueError(f"{mode}: initial hidden state has shape {tuple(h0.shape)}, expected ({gx.shape[1]}, {H})")
     bias = () if b_hh is None else (b_hh,)
     if mode == "lstm":
-        from .lstm import LSTMSequence
-
         if c0 is None or tuple(c0.shape) != tuple(h0.shape):
             raise ValueError(f"lstm: initial cell state must have shape {tuple(h0.shape)}, got {None if c0 is None else tuple(c0.shape)}")
-        return LSTMSequence.apply(gx, h0, c0, w_hh, *bias, reverse=reverse, has_bias=b_hh is not None)
+        lstm = OPS["lstm_sequence"]  # ops/lstm.py (it builds on this module, so it is found by its registered name)
+        return lstm.apply(gx, h0, c0, w_hh, *bias, reverse=reverse, has_bias=b_hh is not None)
     if mode == "gru":
         return GRUSequence.apply(gx, h0, w_hh, *bias, reverse=reverse, has_bias=b_hh is not None)
     return RNNSequence.apply(gx, h0, w_hh, *bias, reverse=reverse, has_bias=b_hh is not None, nonlinearity=mode[4:])

@@ -6,7 +6,8 @@ from __future__ import annotations
 import operator
 from typing import Any, Sequence
 
-from ..autograd.function import Function, register
+from .. import dtypes
+from ..autograd.function import Function, register, tensor_method
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import normalize_dim, normalize_dims
@@ -128,6 +129,7 @@ def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
     return tuple(operator.index(s) for s in shape)  # 2.5 is a TypeError, not silently 2
 
 
+@tensor_method("reshape")
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
     if shape == x.shape:
@@ -137,6 +139,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
     return Reshape.apply(x, shape=shape)
 
 
+@tensor_method("flatten")
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if x.ndim == 0:
         return reshape(x, 1)
@@ -149,6 +152,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1 :])
 
 
+@tensor_method("unflatten")
 def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     d = normalize_dim(dim, x.ndim, "unflatten")
     sizes = list(sizes)
@@ -165,6 +169,7 @@ def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1 :])
 
 
+@tensor_method("permute")
 def permute(x: Tensor, *dims: Any) -> Tensor:
     dims = _shape_arg(dims)
     if len(dims) != x.ndim:
@@ -175,6 +180,7 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     return Permute.apply(x, dims=norm)
 
 
+@tensor_method("transpose")
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
@@ -184,6 +190,7 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     return Permute.apply(x, dims=tuple(dims))
 
 
+@tensor_method("squeeze")
 def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     if dim is None:
         return reshape(x, tuple(s for s in x.shape if s != 1))
@@ -191,11 +198,13 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in axes and s == 1)))
 
 
+@tensor_method("unsqueeze")
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     d = normalize_dim(dim, x.ndim + 1, "unsqueeze")  # the new axis may go after the last one
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
+@tensor_method("expand")
 def expand(x: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
     lead = len(shape) - x.ndim
@@ -209,12 +218,14 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
     return Expand.apply(x, shape=shape)
 
 
+@tensor_method("sum_to_shape")
 def sum_to_shape(x: Tensor, shape: tuple[int, ...]) -> Tensor:
     if x.shape == tuple(shape):
         return x
     return SumToShape.apply(x, shape=tuple(shape))
 
 
+@tensor_method("repeat")
 def repeat(x: Tensor, *repeats: Any) -> Tensor:
     repeats = _shape_arg(repeats)
     if len(repeats) < x.ndim:
@@ -233,8 +244,6 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     for i, t in enumerate(tensors):
         if t.ndim != len(first) or any(a != b for j, (a, b) in enumerate(zip(t.shape, first)) if j != d):
             raise ValueError(f"cat: tensor {i} has shape {tuple(t.shape)} but tensor 0 has {tuple(first)}; sizes must match except in dimension {d}")
-    from .. import dtypes
-
     common = tensors[0].dtype
     for t in tensors[1:]:
         common = dtypes.result_type(common, t.dtype)
@@ -252,12 +261,14 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
+@tensor_method("narrow")
 def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     index: list[Any] = [slice(None)] * x.ndim
     index[normalize_dim(dim, x.ndim, "narrow")] = slice(start, start + length)
     return x[tuple(index)]
 
 
+@tensor_method("split")
 def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     (d,) = normalize_dims(dim, x.ndim, "split")
     n = x.shape[d]
@@ -277,6 +288,7 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
     return tuple(out)
 
 
+@tensor_method("chunk")
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     n = x.shape[normalize_dims(dim, x.ndim, "chunk")[0]]
     if chunks <= 0:
@@ -285,6 +297,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(x, max(size, 1), dim)
 
 
+@tensor_method("flip")
 def flip(x: Tensor, *dims: Any) -> Tensor:
     axes = normalize_dims(_shape_arg(dims), x.ndim, "flip")
     return Flip.apply(x, dims=axes if x.ndim else ())  # a 0-d tensor has nothing to reverse

@@ -8,7 +8,7 @@ gradient is the same mask applied to the incoming gradient.
 
 from __future__ import annotations
 
-from ..autograd.function import Function, register
+from ..autograd.function import Function, register, tensor_method
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 
@@ -44,11 +44,13 @@ class Triu(Function):
         return triu(grad, self.diagonal)  # x.grad[..., i, j] += z.grad[..., i, j] [j - i >= k]
 
 
+@tensor_method("tril")
 def tril(x: Tensor, diagonal: int = 0) -> Tensor:
     """Lower-triangular part of the last two dimensions (on and below diagonal ``diagonal``)."""
     return Tril.apply(x, diagonal=int(diagonal))
 
 
+@tensor_method("triu")
 def triu(x: Tensor, diagonal: int = 0) -> Tensor:
     """Upper-triangular part of the last two dimensions (on and above diagonal ``diagonal``)."""
     return Triu.apply(x, diagonal=int(diagonal))

@@ -5,7 +5,8 @@ Each gradient comment reads ``x.grad[i] += z.grad[i] * dz[i]/dx[i]``.
 
 from __future__ import annotations
 
-from ..autograd.function import Function, register
+from .. import dtypes
+from ..autograd.function import Function, register, tensor_method
 from ..backend import Array, get_array_module
 from ..tensor import Tensor
 from ._util import mask_like as _mask
@@ -200,14 +201,12 @@ def _unary(cls: type[Function]):
         if not isinstance(x, Tensor):
             raise TypeError(f"{cls.op_name}: expected a Tensor, got {type(x).__name__}")
         if x._data.dtype.kind != "f" and cls.op_name not in ("neg", "abs", "relu"):
-            from .. import dtypes
-
             x = x.type(dtypes.get_default_dtype())
         return cls.apply(x)
 
     fn.__name__ = cls.op_name
     fn.__doc__ = cls.__doc__
-    return fn
+    return tensor_method(cls.op_name)(fn)  # also Tensor.<name> (x.exp())
 
 
 neg, exp, log, log1p, expm1 = _unary(Neg), _unary(Exp), _unary(Log), _unary(Log1p), _unary(Expm1)

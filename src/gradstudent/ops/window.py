@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Sequence, cast
 
 from ..backend import Array, get_array_module
 
@@ -33,7 +33,7 @@ def pair(value: int | Sequence[int], name: str, op: str) -> tuple[int, int]:
     """``3 -> (3, 3)``; ``(2, 3)`` stays; anything else is an error naming ``op``."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (value, value)
-    values = tuple(int(v) for v in value)
+    values = tuple(int(v) for v in cast(Sequence[int], value))  # (a bool fails here: not iterable)
     if len(values) == 1:
         return (values[0], values[0])
     if len(values) != 2:

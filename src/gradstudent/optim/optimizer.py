@@ -102,7 +102,7 @@ class Optimizer:
                 f"(shape {tuple(params.shape)}); wrap it in a list: [p]"
             )
         self._reject_unordered(params)
-        groups = list(params)
+        groups: list[Any] = list(params)
         if not groups:
             raise ValueError(f"{self._name}: optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
