@@ -40,6 +40,7 @@ _COURSE_COMMANDS = {
     "exercise": "exercise sheets: list, start N DIR, check N DIR [--json], export",
     "notebooks": "the lecture notebooks: list, build DIR (.ipynb), run NAME [--fast]",
     "playground": "train small networks on 2-D data in your browser ([--port N] [--no-browser])",
+    "bench": "time the benchmark workloads against PyTorch: bench [W1 ...] [--repeat N] [--device cuda]",
 }
 
 
@@ -60,6 +61,10 @@ def _course_command(name: str, argv: list[str]) -> int:
         from .playground import main as playground_main
 
         return playground_main(argv)
+    if name == "bench":
+        from .bench.runner import main as bench_main
+
+        return bench_main(argv)
     raise KeyError(name)
 
 
