@@ -74,12 +74,12 @@ class autocast:
             raise ValueError(f"gs.autocast: device_type must be 'cuda' or 'cpu', got {device_type!r}")
         if dtype is None:
             dtype = float16 if device_type == "cuda" else bfloat16
-        if dtype is bfloat16:
+        if dtype is bfloat16 and enabled:
             raise TypeError(
                 f"gs.autocast({device_type!r}): bfloat16 is not supported (NumPy/CuPy have no bfloat16 arrays; "
                 f"PyTorch's default for 'cpu' is bfloat16). Pass dtype=gs.float16."
             )
-        if np.dtype(dtype) != float16:
+        if dtype is not bfloat16 and np.dtype(dtype) != float16:
             raise TypeError(f"gs.autocast: dtype must be gs.float16, got {dtype!r}")
         self.device_type, self.fast_dtype = device_type, float16
         self.enabled, self.cache_enabled = bool(enabled), cache_enabled is not False
