@@ -248,3 +248,15 @@ def test_float16_mlp_training_converges_with_the_scaler() -> None:
     assert last < 0.5 * first and acc > 0.9, results
     assert abs(acc - results[False][2]) < 0.05, results
     assert all(p.dtype == gs.float32 for p in model.parameters())
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+def test_scale_keeps_torch_dtypes_and_structure() -> None:
+    ours, ref = gs.amp.GradScaler("cpu", init_scale=4.0), torch.amp.GradScaler("cpu", init_scale=4.0)
+    h = gs.tensor([1.0, -2.0, 3.0], dtype=gs.float16)
+    th = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float16)
+    for a, b in ((ours.scale(h), ref.scale(th)), (ours.scale(h.sum()), ref.scale(th.sum()))):
+        assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    nested = ours.scale([h, (h, h)])
+    assert isinstance(nested, list) and isinstance(nested[1], tuple) and float(nested[1][0][0].item()) == 4.0
