@@ -72,6 +72,9 @@ from . import nn, optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import accelerator, backends, cuda, distributed, onnx  # noqa: E402  (PyTorch's device and stub modules)
+from . import profiler  # noqa: E402  (gs.profiler.profile: per-op forward/backward time and memory)
+from . import amp  # noqa: E402  (mixed precision: gs.amp.GradScaler)
+from .amp import autocast  # noqa: E402
 from .functions import (  # noqa: E402  (more of torch.*, composed from the ops above)
     addmm, all, allclose, any, argsort, atleast_2d, bincount, bmm, broadcast_tensors, broadcast_to, bucketize, ceil,
     clone, cosh, count_nonzero, diag, diff, eq, equal, erf, finfo, floor, frac, ge, gt, hstack, iinfo, is_floating_point,

@@ -45,6 +45,7 @@ _COURSE_COMMANDS = {
     "notebooks": "the lecture notebooks: list, build DIR (.ipynb), run NAME [--fast]",
     "playground": "train small networks on 2-D data in your browser ([--port N] [--no-browser])",
     "sweep": "a grid of settings spread over MPI ranks: sweep NAME --set lr=1e-3,3e-3 --ranks N",
+    "bench": "time the benchmark workloads against PyTorch: bench [W1 ...] [--repeat N] [--device cuda]",
 }
 
 
@@ -69,6 +70,10 @@ def _course_command(name: str, argv: list[str]) -> int:
         from .cli_sweep import main as sweep_main
 
         return sweep_main(argv)
+    if name == "bench":
+        from .bench.runner import main as bench_main
+
+        return bench_main(argv)
     raise KeyError(name)
 
 

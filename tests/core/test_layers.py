@@ -23,9 +23,9 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "gradstudent"
 #: Bottom to top. A module belongs to the layer of its longest listed prefix.
 LAYERS: list[tuple[str, list[str]]] = [
     ("backend", ["backend", "backends", "dtypes", "_tensor_data", "_axes", "devices", "cuda", "accelerator", "random"]),
-    ("autograd", ["autograd", "autograd.grad_mode", "autograd.engine", "autograd.function"]),
+    ("autograd", ["autograd", "autograd.grad_mode", "autograd.engine", "autograd.function", "profiler"]),
     ("tensor", ["tensor", "tensor_ops", "tensor_api", "tensor_inplace"]),
-    ("ops", ["ops", "creation", "functions", "linalg", "legacy", "autograd.functional", "autograd.jacobians",
+    ("ops", ["ops", "amp", "creation", "functions", "linalg", "legacy", "autograd.functional", "autograd.jacobians",
              "autograd.gradcheck", "autograd.custom_function", "autograd.graph"]),
     ("nn", ["nn"]),
     ("optim/data", ["optim", "distributed", "utils", "datasets", "transforms", "serialization", "metrics", "metrics_generative",
@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, list[str]]] = [
                 "text", "viz", "onnx",
                 "datasets.graphs"]),  # the graph loaders' old import path, a re-export of graph.datasets
     ("experiments", ["experiments"]),
-    ("cli", ["cli", "cli_distributed", "cli_sweep", "playground", "exercises", "quiz", "notebook_tools"]),
+    ("cli", ["cli", "bench", "cli_distributed", "cli_sweep", "playground", "exercises", "quiz", "notebook_tools"]),
 ]
 CORE = ("backend", "autograd", "tensor", "ops")
 #: ``import gradstudent as gs`` (the package's namespace, resolved when a function runs) is allowed

@@ -168,11 +168,30 @@ def vjp(node: Function, grad: Tensor, create_graph: bool) -> tuple[Tensor | None
             return vjp(node, grad, create_graph)
         finally:
             state.anomaly = True
+    if state.profiler is not None or state.autocast is not None:
+        return _observed_vjp(node, grad, create_graph)
+    return _chain_rule(node, grad, create_graph)
+
+
+def _chain_rule(node: Function, grad: Tensor, create_graph: bool) -> tuple[Tensor | None, ...]:
+    """The op's own vector-Jacobian product: the fast path or the reference (see :func:`vjp`)."""
     if node.has_fast_backward and not create_graph:
         out = node.backward_arrays(grad._data)  # type: ignore[attr-defined]
         arrays = out if isinstance(out, tuple) else (out,)
         return _as_tuple(tuple([None if a is None else grad._make(a) for a in arrays]), len(node.inputs), node)
     return _as_tuple(node.backward(grad), len(node.inputs), node)
+
+
+def _observed_vjp(node: Function, grad: Tensor, create_graph: bool) -> tuple[Tensor | None, ...]:
+    """:func:`_chain_rule` with ``gs.autocast`` off (a backward runs in the dtypes its forward chose,
+    as in PyTorch) and, while ``gs.profiler`` records, timed as the op's backward."""
+    autocast, state.autocast = state.autocast, None
+    try:
+        if state.profiler is None:
+            return _chain_rule(node, grad, create_graph)
+        return state.profiler.backward(node, lambda: _chain_rule(node, grad, create_graph))
+    finally:
+        state.autocast = autocast
 
 
 def _add_gradient(

@@ -166,12 +166,15 @@ class Function:
         """Run forward on the inputs' arrays and, if needed, record this node."""
         if not inputs:
             raise TypeError(f"{cls.op_name}.apply: an op needs at least one input tensor")
+        if state.autocast is not None:  # gs.autocast: the inputs of listed ops change precision (amp.py)
+            inputs = state.autocast.cast_inputs(cls.op_name, inputs)
         if state.grad_enabled:
             for t in inputs:
                 if t._view is not None:  # a view whose base was changed in place gets its new history
                     t._refresh_view()
         fn = cls()
-        out = fn.forward(*[t._data for t in inputs], **options)
+        arrays = [t._data for t in inputs]
+        out = fn.forward(*arrays, **options) if state.profiler is None else state.profiler.forward(fn, arrays, options)
         record = False
         if state.grad_enabled and cls.differentiable:
             for t in inputs:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+if TYPE_CHECKING:
+    from ..amp import autocast
+    from ..profiler import profile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -16,6 +20,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _State(threading.local):
     grad_enabled: bool = True
     anomaly: bool = False
+    #: the recording ``gs.profiler.profile`` (None: not profiling); ``Function.apply`` and ``engine.vjp`` check it
+    profiler: profile | None = None
+    #: the active ``gs.autocast`` region (None: off); ``Function.apply`` casts listed ops' inputs through it
+    autocast: autocast | None = None
 
 
 state = _State()

@@ -1,5 +1,7 @@
 """W2: small CNN on MNIST-sized inputs, batch 64, SGD with momentum."""
 
+from . import Step
+
 NAME = "W2"
 DESCRIPTION = "CNN conv(1->32)-pool-conv(32->64)-pool-fc128-fc10, batch 64, SGD momentum"
 BATCH = 64
@@ -13,18 +15,18 @@ def _model(nn):
     )
 
 
-def make_gradstudent():
+def make_gradstudent(device: str = "cpu") -> Step:
     import numpy as np
 
     import gradstudent as gs
     from gradstudent import nn, optim
 
     gs.manual_seed(0)
-    model = _model(nn)
+    model = _model(nn).to(device)
     opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     rng = np.random.default_rng(0)
-    x = gs.from_numpy(rng.standard_normal((BATCH, 1, 28, 28), dtype=np.float32))
-    y = gs.from_numpy(rng.integers(0, 10, BATCH))
+    x = gs.from_numpy(rng.standard_normal((BATCH, 1, 28, 28), dtype=np.float32)).to(device)
+    y = gs.from_numpy(rng.integers(0, 10, BATCH)).to(device)
 
     def step():
         opt.zero_grad()
@@ -35,13 +37,13 @@ def make_gradstudent():
     return step
 
 
-def make_torch():
+def make_torch(device: str = "cpu") -> Step:
     import torch
 
     torch.manual_seed(0)
-    model = _model(torch.nn)
+    model = _model(torch.nn).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x, y = torch.randn(BATCH, 1, 28, 28), torch.randint(0, 10, (BATCH,))
+    x, y = torch.randn(BATCH, 1, 28, 28).to(device), torch.randint(0, 10, (BATCH,)).to(device)
 
     def step():
         opt.zero_grad()

@@ -1,11 +1,13 @@
 """W4: character LSTM language model, one training step (BENCHMARKS.md)."""
 
+from . import Step
+
 NAME = "W4"
 DESCRIPTION = "char LSTM LM: Embedding(65,64)-LSTM(64->256)-Linear(256->65), batch 32, seq 64, Adam"
 VOCAB, EMBED, HIDDEN, BATCH, SEQ = 65, 64, 256, 32, 64
 
 
-def make_gradstudent():
+def make_gradstudent(device: str = "cpu") -> Step:
     import numpy as np
 
     import gradstudent as gs
@@ -24,11 +26,11 @@ def make_gradstudent():
             out, _ = self.lstm(self.embed(idx))
             return self.head(out)
 
-    model = CharLSTM()
+    model = CharLSTM().to(device)
     opt = optim.Adam(model.parameters(), lr=1e-3)
     rng = np.random.default_rng(0)
-    x = gs.from_numpy(rng.integers(0, VOCAB, (BATCH, SEQ)))
-    y = gs.from_numpy(rng.integers(0, VOCAB, (BATCH, SEQ)))
+    x = gs.from_numpy(rng.integers(0, VOCAB, (BATCH, SEQ))).to(device)
+    y = gs.from_numpy(rng.integers(0, VOCAB, (BATCH, SEQ))).to(device)
 
     def step():
         opt.zero_grad()
@@ -40,7 +42,7 @@ def make_gradstudent():
     return step
 
 
-def make_torch():
+def make_torch(device: str = "cpu") -> Step:
     import torch
 
     torch.manual_seed(0)
@@ -56,10 +58,10 @@ def make_torch():
             out, _ = self.lstm(self.embed(idx))
             return self.head(out)
 
-    model = CharLSTM()
+    model = CharLSTM().to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randint(0, VOCAB, (BATCH, SEQ))
-    y = torch.randint(0, VOCAB, (BATCH, SEQ))
+    x = torch.randint(0, VOCAB, (BATCH, SEQ)).to(device)
+    y = torch.randint(0, VOCAB, (BATCH, SEQ)).to(device)
 
     def step():
         opt.zero_grad()

@@ -1,6 +1,8 @@
 """W9: RealNVP step on 2-D data: 8 affine couplings (conditioner MLP 1-128-128-2, ReLU; tanh-bounded
 log-scale), exact NLL, batch 512, Adam lr 1e-3."""
 
+from . import Step
+
 NAME = "W9"
 DESCRIPTION = "RealNVP 8 couplings (MLP 1-128-128-2), NLL, batch 512, Adam"
 
@@ -13,15 +15,15 @@ def _data():
     return sample_2d("two-moons", 512, seed=0).astype(np.float32)
 
 
-def make_gradstudent():
+def make_gradstudent(device: str = "cpu") -> Step:
     import gradstudent as gs
     from gradstudent import optim
     from gradstudent.generative import RealNVP
 
     gs.manual_seed(0)
-    flow = RealNVP(2, transforms=8, hidden=(128, 128))
+    flow = RealNVP(2, transforms=8, hidden=(128, 128)).to(device)
     opt = optim.Adam(flow.parameters(), lr=1e-3)
-    x = gs.from_numpy(_data())
+    x = gs.from_numpy(_data()).to(device)
 
     def step():
         opt.zero_grad()
@@ -31,7 +33,7 @@ def make_gradstudent():
     return step
 
 
-def make_torch():
+def make_torch(device: str = "cpu") -> Step:
     import math
 
     import torch
@@ -41,8 +43,10 @@ def make_torch():
     class Coupling(torch.nn.Module):  # the same computation as gradstudent.generative.flows.AffineCoupling
         def __init__(self, kept, changed, bound=3.0):
             super().__init__()
-            self.kept, self.changed, self.bound = torch.tensor(kept), torch.tensor(changed), bound
-            self.unsort = torch.argsort(torch.tensor(kept + changed))
+            self.bound = bound
+            self.register_buffer("kept", torch.tensor(kept))  # buffers: they move with .to(device)
+            self.register_buffer("changed", torch.tensor(changed))
+            self.register_buffer("unsort", torch.argsort(torch.tensor(kept + changed)))
             self.net = torch.nn.Sequential(torch.nn.Linear(1, 128), torch.nn.ReLU(), torch.nn.Linear(128, 128),
                                            torch.nn.ReLU(), torch.nn.Linear(128, 2))
             torch.nn.init.zeros_(self.net[-1].weight)
@@ -54,9 +58,9 @@ def make_torch():
             s = torch.tanh(raw / self.bound) * self.bound
             return torch.cat([xa, xb * s.exp() + t], 1).index_select(1, self.unsort), s.sum(1)
 
-    layers = torch.nn.ModuleList([Coupling([k % 2], [1 - k % 2]) for k in range(8)])
+    layers = torch.nn.ModuleList([Coupling([k % 2], [1 - k % 2]) for k in range(8)]).to(device)
     opt = torch.optim.Adam(layers.parameters(), lr=1e-3)
-    x = torch.from_numpy(_data())
+    x = torch.from_numpy(_data()).to(device)
 
     def step():
         opt.zero_grad()

@@ -1,5 +1,7 @@
 """W7: VAE 784-400-(20,20)-400-784, BCE-with-logits + KL, batch 128, Adam lr 1e-3."""
 
+from . import Step
+
 NAME = "W7"
 DESCRIPTION = "VAE 784-400-(20,20)-400-784, BCE-logits + KL, batch 128, Adam"
 
@@ -29,7 +31,7 @@ def _make(nn, F, exp_fn, randn_like):
     return VAE(), loss_fn
 
 
-def make_gradstudent():
+def make_gradstudent(device: str = "cpu") -> Step:
     import numpy as np
 
     import gradstudent as gs
@@ -37,8 +39,9 @@ def make_gradstudent():
 
     gs.manual_seed(0)
     model, loss_fn = _make(nn, nn.functional, gs.exp, gs.randn_like)
+    model.to(device)
     opt = optim.Adam(model.parameters(), lr=1e-3)
-    x = gs.from_numpy(np.random.default_rng(0).random((128, 784), dtype=np.float32))
+    x = gs.from_numpy(np.random.default_rng(0).random((128, 784), dtype=np.float32)).to(device)
 
     def step():
         opt.zero_grad()
@@ -48,13 +51,14 @@ def make_gradstudent():
     return step
 
 
-def make_torch():
+def make_torch(device: str = "cpu") -> Step:
     import torch
 
     torch.manual_seed(0)
     model, loss_fn = _make(torch.nn, torch.nn.functional, torch.exp, torch.randn_like)
+    model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.rand(128, 784)
+    x = torch.rand(128, 784).to(device)
 
     def step():
         opt.zero_grad()

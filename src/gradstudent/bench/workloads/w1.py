@@ -1,5 +1,7 @@
 """W1: MLP 784-512-512-10, ReLU, cross-entropy, batch 128, Adam lr 1e-3."""
 
+from . import Step
+
 NAME = "W1"
 DESCRIPTION = "MLP 784-512-512-10, ReLU, CE, batch 128, Adam"
 SIZES = [784, 512, 512, 10]
@@ -15,18 +17,18 @@ def matmul_flops() -> float:
     return float(total)
 
 
-def make_gradstudent():
+def make_gradstudent(device: str = "cpu") -> Step:
     import numpy as np
 
     import gradstudent as gs
     from gradstudent import nn, optim
 
     gs.manual_seed(0)
-    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10)).to(device)
     opt = optim.Adam(model.parameters(), lr=1e-3)
     rng = np.random.default_rng(0)
-    x = gs.from_numpy(rng.standard_normal((BATCH, 784), dtype=np.float32))
-    y = gs.from_numpy(rng.integers(0, 10, BATCH))
+    x = gs.from_numpy(rng.standard_normal((BATCH, 784), dtype=np.float32)).to(device)
+    y = gs.from_numpy(rng.integers(0, 10, BATCH)).to(device)
 
     def step():
         opt.zero_grad()
@@ -37,13 +39,13 @@ def make_gradstudent():
     return step
 
 
-def make_torch():
+def make_torch(device: str = "cpu") -> Step:
     import torch
 
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10))
+    model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10)).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = torch.randn(BATCH, 784), torch.randint(0, 10, (BATCH,))
+    x, y = torch.randn(BATCH, 784).to(device), torch.randint(0, 10, (BATCH,)).to(device)
 
     def step():
         opt.zero_grad()

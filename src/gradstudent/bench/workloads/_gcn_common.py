@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import Step
+
 
 def make_graph(n: int, n_edges: int, n_features: int, density: float | None, seed: int = 0):
     """(x float32 (n, F), edge_index int64 (2, 2E) both directions, y (n,), train index (140,))."""
@@ -26,17 +28,17 @@ def make_graph(n: int, n_edges: int, n_features: int, density: float | None, see
     return x, edge_index, y, train
 
 
-def make_gradstudent(n, n_edges, n_features, density):
+def make_gradstudent(n: int, n_edges: int, n_features: int, density: float | None, device: str = "cpu") -> Step:
     import gradstudent as gs
     from gradstudent import nn, optim
     from gradstudent.graph import GCNConv
 
     x, ei, y, train = make_graph(n, n_edges, n_features, density)
     gs.manual_seed(0)
-    conv1, conv2 = GCNConv(n_features, 16, cached=True), GCNConv(16, 7, cached=True)
+    conv1, conv2 = GCNConv(n_features, 16, cached=True).to(device), GCNConv(16, 7, cached=True).to(device)
     params = list(conv1.parameters()) + list(conv2.parameters())
     opt = optim.Adam(params, lr=0.01, weight_decay=5e-4)
-    xt, et, yt, it = gs.from_numpy(x), gs.from_numpy(ei), gs.from_numpy(y[train]), gs.from_numpy(train)
+    xt, et, yt, it = (gs.from_numpy(a).to(device) for a in (x, ei, y[train], train))
 
     def step():
         opt.zero_grad()
@@ -59,17 +61,17 @@ def normalized_adjacency_torch(ei: np.ndarray, n: int):
     return A.to_sparse_csr()
 
 
-def make_torch(n, n_edges, n_features, density):
+def make_torch(n: int, n_edges: int, n_features: int, density: float | None, device: str = "cpu") -> Step:
     import torch
 
     x, ei, y, train = make_graph(n, n_edges, n_features, density)
     torch.manual_seed(0)
-    A = normalized_adjacency_torch(ei, n)
-    lin1, lin2 = torch.nn.Linear(n_features, 16, bias=False), torch.nn.Linear(16, 7, bias=False)
-    b1, b2 = torch.nn.Parameter(torch.zeros(16)), torch.nn.Parameter(torch.zeros(7))
+    A = normalized_adjacency_torch(ei, n).to(device)
+    lin1, lin2 = torch.nn.Linear(n_features, 16, bias=False).to(device), torch.nn.Linear(16, 7, bias=False).to(device)
+    b1, b2 = torch.nn.Parameter(torch.zeros(16, device=device)), torch.nn.Parameter(torch.zeros(7, device=device))
     params = [lin1.weight, lin2.weight, b1, b2]
     opt = torch.optim.Adam(params, lr=0.01, weight_decay=5e-4)
-    xt, yt, it = torch.from_numpy(x), torch.from_numpy(y[train]), torch.from_numpy(train)
+    xt, yt, it = (torch.from_numpy(a).to(device) for a in (x, y[train], train))
 
     def step():
         opt.zero_grad()
@@ -81,15 +83,15 @@ def make_torch(n, n_edges, n_features, density):
     return step
 
 
-def make_pyg(n, n_edges, n_features, density):
+def make_pyg(n: int, n_edges: int, n_features: int, density: float | None, device: str = "cpu") -> Step:
     import torch
     from torch_geometric.nn import GCNConv
 
     x, ei, y, train = make_graph(n, n_edges, n_features, density)
     torch.manual_seed(0)
-    conv1, conv2 = GCNConv(n_features, 16, cached=True), GCNConv(16, 7, cached=True)
+    conv1, conv2 = GCNConv(n_features, 16, cached=True).to(device), GCNConv(16, 7, cached=True).to(device)
     opt = torch.optim.Adam(list(conv1.parameters()) + list(conv2.parameters()), lr=0.01, weight_decay=5e-4)
-    xt, et, yt, it = torch.from_numpy(x), torch.from_numpy(ei), torch.from_numpy(y[train]), torch.from_numpy(train)
+    xt, et, yt, it = (torch.from_numpy(a).to(device) for a in (x, ei, y[train], train))
 
     def step():
         opt.zero_grad()

@@ -1,5 +1,7 @@
 """W3: ResNet-8 on CIFAR-sized inputs, batch 32, SGD with momentum and weight decay."""
 
+from . import Step
+
 NAME = "W3"
 DESCRIPTION = "ResNet-8 (16-32-64, BN, 1x1 shortcuts), batch 32, 3x32x32, SGD momentum wd"
 BATCH = 32
@@ -31,7 +33,7 @@ def _resnet8(nn):
     )
 
 
-def make_gradstudent():
+def make_gradstudent(device: str = "cpu") -> Step:
     import numpy as np
 
     import gradstudent as gs
@@ -44,10 +46,11 @@ def make_gradstudent():
         model = resnet8()
     except ImportError:
         model = _resnet8(nn)
+    model.to(device)
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
     rng = np.random.default_rng(0)
-    x = gs.from_numpy(rng.standard_normal((BATCH, 3, 32, 32), dtype=np.float32))
-    y = gs.from_numpy(rng.integers(0, 10, BATCH))
+    x = gs.from_numpy(rng.standard_normal((BATCH, 3, 32, 32), dtype=np.float32)).to(device)
+    y = gs.from_numpy(rng.integers(0, 10, BATCH)).to(device)
 
     def step():
         opt.zero_grad()
@@ -58,13 +61,13 @@ def make_gradstudent():
     return step
 
 
-def make_torch():
+def make_torch(device: str = "cpu") -> Step:
     import torch
 
     torch.manual_seed(0)
-    model = _resnet8(torch.nn)
+    model = _resnet8(torch.nn).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
-    x, y = torch.randn(BATCH, 3, 32, 32), torch.randint(0, 10, (BATCH,))
+    x, y = torch.randn(BATCH, 3, 32, 32).to(device), torch.randint(0, 10, (BATCH,)).to(device)
 
     def step():
         opt.zero_grad()
