@@ -155,8 +155,6 @@ LEFT_OUT: dict[str, str] = {
     "jit.load": "as jit.script",
     "compile": "torch.compile generates kernels; out of scope for a NumPy reference implementation",
     "hub.load": "downloads code and pickled weights from the internet (never pickle)",
-    "autocast": "mixed precision needs bfloat16/float16 kernels; NumPy float16 arithmetic is slow and has no autocast",
-    "amp.GradScaler": "as autocast",
     "complex64": "complex tensors are not supported (real autograd only)",
     "polar": "as complex64",
     "fft.fft": "FFTs are not part of the course's ops (complex results)",
