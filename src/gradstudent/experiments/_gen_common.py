@@ -40,19 +40,24 @@ def fit(model: nn.Module, X: np.ndarray, loss_fn: Callable[[nn.Module, Tensor], 
     model.train()
     losses, start = [], time.perf_counter()
     for _ in range(epochs):
-        total = 0.0
-        for idx in minibatches(len(X), batch_size):
-            opt.zero_grad()
-            loss = loss_fn(model, from_numpy(X[idx]))
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-        losses.append(total / len(X))
+        losses.append(_one_epoch(model, opt, X, loss_fn, batch_size))
     model.eval()
     return losses, time.perf_counter() - start
 
 
 Job = tuple[nn.Module, np.ndarray, Callable[[nn.Module, Tensor], Tensor]]
+
+
+def _one_epoch(model: nn.Module, opt: optim.Optimizer, X: np.ndarray, loss_fn: Callable[[nn.Module, Tensor], Tensor], batch_size: int) -> float:
+    """One pass over X in shuffled minibatches; the mean training loss per sample."""
+    total = 0.0
+    for idx in minibatches(len(X), batch_size):
+        opt.zero_grad()
+        loss = loss_fn(model, from_numpy(X[idx]))
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(idx)
+    return total / len(X)
 
 
 def fit_all(ctx: RunContext, jobs: dict[str, Job], lr: float, batch_size: int) -> tuple[dict[str, list[float]], dict[str, float]]:
@@ -70,15 +75,9 @@ def fit_all(ctx: RunContext, jobs: dict[str, Job], lr: float, batch_size: int) -
         losses = {}
         for name, (model, X, loss_fn) in jobs.items():
             model.train()
-            opt, total, start = opts[list(jobs).index(name)], 0.0, time.perf_counter()
-            for idx in minibatches(len(X), batch_size):
-                opt.zero_grad()
-                loss = loss_fn(model, from_numpy(X[idx]))
-                loss.backward()
-                opt.step()
-                total += loss.item() * len(idx)
+            start = time.perf_counter()
+            losses[f"{name}_loss"] = _one_epoch(model, opts[list(jobs).index(name)], X, loss_fn, batch_size)
             seconds[name] += time.perf_counter() - start
-            losses[f"{name}_loss"] = total / len(X)
         ctx.log_metrics(epoch, **losses)
     holder.eval()
     return {name: [row[f"{name}_loss"] for row in ctx.history if f"{name}_loss" in row] for name in jobs}, seconds
